@@ -1,0 +1,47 @@
+/**
+ * Every code a client can see, and the HTTP status it maps to. Codes that only ever appear inside
+ * a stream (task errors) map to 500 should one ever reach the HTTP edge on its own.
+ */
+export const ERROR_STATUS = {
+  // request and definition problems
+  bad_request: 400,
+  invalid_body: 400,
+  invalid_json: 400,
+  invalid_workflow: 400,
+  invalid_input: 400,
+  missing_input: 400,
+  cycle: 400,
+  unknown_reference: 400,
+  unknown_function: 400,
+  duplicate_task_id: 400,
+  bad_expression: 400,
+  invalid_tools_config: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  unknown_workflow: 404,
+  unknown_execution: 404,
+  unknown_document: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  // task and upstream problems
+  timeout: 504,
+  circuit_open: 503,
+  http_error: 502,
+  network_error: 502,
+  tool_error: 500,
+  invalid_arguments: 400,
+  unknown_tool: 400,
+  cancelled: 499,
+  upstream_error: 502,
+  rate_limited: 429,
+  store_error: 500,
+  internal_error: 500,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export function statusForCode(code: string): number {
+  return (ERROR_STATUS as Record<string, number>)[code] ?? 500;
+}

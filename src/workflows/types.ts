@@ -1,0 +1,61 @@
+/**
+ * The workflow language's shapes. The zod schema in `schema.ts` produces `WorkflowDefinition`;
+ * `compileWorkflow` checks it against the tools and produces `CompiledWorkflow`, which the runner consumes.
+ */
+export type InputType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array';
+
+export interface InputDefinition {
+  type: InputType;
+  required?: boolean;
+  default?: unknown;
+  description?: string;
+  enum?: unknown[];
+}
+
+export interface TaskDefinition {
+  id: string;
+  name?: string;
+  /** A tool name. */
+  function: string;
+  parameters?: Record<string, unknown>;
+  dependencies?: string[];
+  condition?: string;
+  /** Seconds. */
+  timeout?: number;
+  retry_count?: number;
+  parallel_group?: string;
+  critical?: boolean;
+}
+
+export interface WorkflowDefinition {
+  id: string;
+  name: string;
+  description?: string;
+  inputs: Record<string, InputDefinition>;
+  tasks: TaskDefinition[];
+}
+
+export interface CompiledTask {
+  id: string;
+  name: string;
+  function: string;
+  parameters: Record<string, unknown>;
+  /** Explicit dependencies plus every task referenced by `parameters` or `condition`, deduplicated. */
+  dependencies: string[];
+  condition?: string;
+  timeout?: number;
+  retry_count?: number;
+  parallel_group?: string;
+  critical: boolean;
+}
+
+export interface CompiledWorkflow {
+  definition: WorkflowDefinition;
+  id: string;
+  name: string;
+  /** In a topological order. */
+  tasks: CompiledTask[];
+}
+
+/** What expressions see: inputs by name, and each finished task as `<id>.result|status|error`. */
+export type ExpressionContext = Record<string, unknown>;
