@@ -1,0 +1,87 @@
+import { STATUS_CODES } from 'node:http';
+import { z } from 'zod';
+import { SapflowError } from '../errors/index.js';
+import type { Tool, ToolContext } from './tool.js';
+import type { HttpToolEntry } from './tools-config-schema.js';
+
+export interface HttpToolOptions {
+  fetch?: typeof globalThis.fetch;
+}
+
+/**
+ * A tool that lives in another service: POST the arguments as JSON, the 2xx JSON body is the result.
+ * Timeout, retries, concurrency and the breaker are carried for the pipeline (src/streams), which enforces them.
+ */
+export function createHttpTool(
+  entry: HttpToolEntry,
+  { fetch = globalThis.fetch }: HttpToolOptions = {},
+): Tool<Record<string, unknown>, unknown> {
+  const { url } = entry;
+  const headers = { 'content-type': 'application/json', accept: 'application/json', ...entry.headers };
+
+  return {
+    name: entry.name,
+    description: entry.description,
+    parameters: toValidator(entry),
+    // sent to the model verbatim: the round trip through zod would lose keywords it does not model
+    jsonSchema: entry.parameters,
+    timeout: entry.timeout,
+    retry_count: entry.retry_count,
+    concurrency: entry.concurrency,
+    circuit_breaker: entry.circuit_breaker,
+    async execute(args: Record<string, unknown>, ctx: ToolContext): Promise<unknown> {
+      let response: Response;
+      let text: string;
+      try {
+        response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(args), signal: ctx.signal });
+        text = await response.text();
+      } catch (error) {
+        // the pipeline aborted us (timeout, cancel): its reason is the story, not a network failure
+        if (ctx.signal.aborted) throw error;
+        throw new SapflowError('network_error', `POST ${url} failed: ${describe(error)}`, {
+          retryable: true,
+          cause: error,
+        });
+      }
+
+      if (!response.ok) {
+        const status = response.status;
+        const reason = response.statusText || STATUS_CODES[status] || '';
+        throw new SapflowError('http_error', `POST ${url} answered ${status} ${reason}`.trim(), {
+          details: { status },
+          retryable: status === 429 || status >= 500,
+        });
+      }
+
+      // 204 No Content and friends are a success with nothing to say
+      if (text.trim() === '') return null;
+      try {
+        return JSON.parse(text) as unknown;
+      } catch (error) {
+        throw new SapflowError('tool_error', `POST ${url} answered ${response.status} with a body that is not JSON`, {
+          cause: error,
+        });
+      }
+    },
+  };
+}
+
+function toValidator(entry: HttpToolEntry): z.ZodType<Record<string, unknown>> {
+  try {
+    return z.fromJSONSchema(entry.parameters as z.core.JSONSchema.JSONSchema) as z.ZodType<Record<string, unknown>>;
+  } catch (error) {
+    const reason = describe(error);
+    throw new SapflowError(
+      'invalid_tools_config',
+      `${entry.name}: parameters: cannot be turned into a validator: ${reason}`,
+      { details: { tool: entry.name, path: 'parameters', reason }, cause: error },
+    );
+  }
+}
+
+/** undici hides the useful part (ECONNREFUSED ...) in `cause`. */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? error.cause.message : undefined;
+  return cause && cause !== error.message ? `${error.message} (${cause})` : error.message;
+}
