@@ -54,7 +54,7 @@ export async function loadToolsConfig(
 
     if (!isPlainObject(rawEntry)) failEntry(`expected an object, got ${kindOf(rawEntry)}`);
     const resolved = substituteEnv(rawEntry as Record<string, unknown>, env, failEntry);
-    const parsed = httpToolEntrySchema.safeParse(resolved);
+    const parsed = httpToolEntrySchema.safeParse(resolved, { reportInput: true });
     if (!parsed.success) failEntry(describeIssue(parsed.error.issues[0]!));
     const entry = parsed.data!;
 
@@ -103,7 +103,9 @@ function substituteEnv(
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i > 0 ? '.' : ''}${String(part)}`)).join('');
-  return path === '' ? issue.message : `${path}: ${issue.message}`;
+  // zod's "expected string, received undefined" reads badly for a key that is simply absent
+  const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+  return path === '' ? message : `${path}: ${message}`;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -113,5 +115,6 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function kindOf(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
-  return `a ${typeof value}`;
+  const type = typeof value;
+  return type === 'object' ? 'an object' : `a ${type}`;
 }

@@ -12,11 +12,11 @@ export const httpToolEntrySchema = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'Invalid URL' }),
   headers: z.record(z.string(), z.string('must be a string (quote it)')).optional(),
   timeout: z.number().positive('must be a positive number of seconds').optional(),
-  retry_count: z.number().int().nonnegative('must be a whole number >= 0').optional(),
-  concurrency: z.number().int().positive('must be a whole number >= 1').optional(),
+  retry_count: z.number().int('must be a whole number >= 0').nonnegative('must be a whole number >= 0').optional(),
+  concurrency: z.number().int('must be a whole number >= 1').positive('must be a whole number >= 1').optional(),
   circuit_breaker: z
     .strictObject({
-      failure_threshold: z.number().int().positive('must be a whole number >= 1').optional(),
+      failure_threshold: z.number().int('must be a whole number >= 1').positive('must be a whole number >= 1').optional(),
       reset_timeout: z.number().positive('must be a positive number of seconds').optional(),
     })
     .optional(),

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineTool, type Tool } from './tool.js';
+import { createToolRegistry } from './tool-registry.js';
+
+const echo = (name: string, extra: Partial<Tool> = {}): Tool =>
+  defineTool({
+    name,
+    description: `Echo ${name}`,
+    parameters: z.object({ text: z.string().describe('what to echo'), times: z.number().int().default(1) }),
+    execute: (args) => args,
+    ...extra,
+  });
+
+describe('createToolRegistry', () => {
+  it('registers, finds and lists tools in order', () => {
+    const registry = createToolRegistry([echo('a')]);
+    registry.register(echo('b-2_x'));
+    expect(registry.has('a')).toBe(true);
+    expect(registry.has('zzz')).toBe(false);
+    expect(registry.get('b-2_x')?.name).toBe('b-2_x');
+    expect(registry.get('zzz')).toBeUndefined();
+    expect(registry.list().map((t) => t.name)).toEqual(['a', 'b-2_x']);
+  });
+
+  it('produces the OpenAI tools array from the zod schema, without $schema', () => {
+    const [tool] = createToolRegistry([echo('a')]).toOpenAITools();
+    expect(tool).toEqual({
+      type: 'function',
+      function: {
+        name: 'a',
+        description: 'Echo a',
+        parameters: {
+          type: 'object',
+          properties: {
+            text: { type: 'string', description: 'what to echo' },
+            times: { type: 'integer', default: 1, minimum: expect.any(Number), maximum: expect.any(Number) },
+          },
+          // the model writes the input, so a defaulted field is not required of it
+          required: ['text'],
+        },
+      },
+    });
+  });
+
+  it('sends an explicit jsonSchema verbatim (minus $schema) and caches it', () => {
+    const jsonSchema = {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      type: 'object',
+      properties: { email: { type: 'string', format: 'email' } },
+    };
+    const registry = createToolRegistry([echo('a', { jsonSchema })]);
+    const first = registry.toOpenAITools();
+    expect(first[0]!.function.parameters).toEqual({ type: 'object', properties: { email: { type: 'string', format: 'email' } } });
+    expect(registry.toOpenAITools()[0]).toBe(first[0]);
+  });
+
+  it.each(['', 'has space', 'dot.name', 'x'.repeat(65), 'ünïcode'])('rejects the name %j', (name) => {
+    expect(() => createToolRegistry([echo(name)])).toThrow(expect.objectContaining({ code: 'invalid_tools_config' }));
+  });
+
+  it('accepts a 64-character name', () => {
+    expect(createToolRegistry([echo('x'.repeat(64))]).list()).toHaveLength(1);
+  });
+
+  it('throws on a duplicate name', () => {
+    const registry = createToolRegistry([echo('a')]);
+    expect(() => registry.register(echo('a'))).toThrow(/duplicate tool name: a/);
+    expect(registry.list()).toHaveLength(1);
+  });
+
+  it('fails at registration when the schema cannot be shown to the model', () => {
+    const tool = echo('dated', { parameters: z.object({ when: z.date() }) });
+    expect(() => createToolRegistry([tool])).toThrow(/tool dated: parameters cannot be expressed as JSON Schema/);
+  });
+});
