@@ -77,6 +77,19 @@ describe('createHttpTool', () => {
     );
   });
 
+  it('lets a configured Content-Type replace the default one', async () => {
+    const { fetch, calls } = fakeFetch(() => Response.json({}));
+    const tool = createHttpTool({ ...entry, headers: { 'Content-Type': 'application/vnd.api+json' } }, { fetch });
+    await tool.execute({ email: 'x' }, ctx());
+    expect((calls[0]!.init.headers as Headers).get('content-type')).toBe('application/vnd.api+json');
+  });
+
+  it('fails at creation on a header that cannot be sent', () => {
+    expect(() => createHttpTool({ ...entry, headers: { 'X-Token': 'a\nb' } })).toThrow(
+      expect.objectContaining({ code: 'invalid_tools_config', details: expect.objectContaining({ path: 'headers.X-Token' }) }),
+    );
+  });
+
   it('POSTs the arguments as JSON with the headers and the signal', async () => {
     const { fetch, calls } = fakeFetch(() => Response.json({ id: 7 }));
     const signal = new AbortController().signal;
@@ -87,7 +100,12 @@ describe('createHttpTool', () => {
       method: 'POST',
       body: '{"email":"a@b.com"}',
       signal,
-      headers: { 'content-type': 'application/json', Authorization: 'Bearer t' },
+    });
+    const headers = calls[0]!.init.headers as Headers;
+    expect(Object.fromEntries(headers)).toEqual({
+      accept: 'application/json',
+      'content-type': 'application/json',
+      authorization: 'Bearer t',
     });
   });
 

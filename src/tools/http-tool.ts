@@ -17,7 +17,7 @@ export function createHttpTool(
   { fetch = globalThis.fetch }: HttpToolOptions = {},
 ): Tool<Record<string, unknown>, unknown> {
   const { url } = entry;
-  const headers = { 'content-type': 'application/json', accept: 'application/json', ...entry.headers };
+  const headers = toHeaders(entry);
 
   return {
     name: entry.name,
@@ -70,13 +70,30 @@ function toValidator(entry: HttpToolEntry): z.ZodType<Record<string, unknown>> {
   try {
     return z.fromJSONSchema(entry.parameters as z.core.JSONSchema.JSONSchema) as z.ZodType<Record<string, unknown>>;
   } catch (error) {
-    const reason = describe(error);
-    throw new SapflowError(
-      'invalid_tools_config',
-      `${entry.name}: parameters: cannot be turned into a validator: ${reason}`,
-      { details: { tool: entry.name, path: 'parameters', reason }, cause: error },
-    );
+    throw invalidEntry(entry, 'parameters', `cannot be turned into a validator: ${describe(error)}`, error);
   }
+}
+
+function toHeaders(entry: HttpToolEntry): Headers {
+  // a Headers object, so a configured Content-Type replaces ours instead of being joined to it
+  const headers = new Headers({ 'content-type': 'application/json', accept: 'application/json' });
+  for (const [name, value] of Object.entries(entry.headers ?? {})) {
+    try {
+      headers.set(name, value);
+    } catch (error) {
+      // caught here rather than on every call, where it would pass for a network error
+      throw invalidEntry(entry, `headers.${name}`, 'not a valid HTTP header name or value', error);
+    }
+  }
+  return headers;
+}
+
+/** `details.path` and `details.reason` let the config loader put the file and the entry in front. */
+function invalidEntry(entry: HttpToolEntry, path: string, reason: string, cause: unknown): SapflowError {
+  return new SapflowError('invalid_tools_config', `${entry.name}: ${path}: ${reason}`, {
+    details: { tool: entry.name, path, reason },
+    cause,
+  });
 }
 
 /** undici hides the useful part (ECONNREFUSED ...) in `cause`. */

@@ -149,6 +149,11 @@ describe('loadToolsConfig', () => {
       /^tools\[0\] \(lookup_client\): parameters: cannot be turned into a validator: Unsupported type: strin$/,
     ],
     [
+      'a header value that cannot be sent',
+      `tools:\n${entry({ headers: '{ X-Token: "a\\nb" }' })}\n`,
+      /^tools\[0\] \(lookup_client\): headers\.X-Token: not a valid HTTP header name or value$/,
+    ],
+    [
       'a duplicate name',
       `tools:\n${entry({})}\n${entry({ name: 'other' })}\n${entry({})}\n`,
       /^tools\[2\] \(lookup_client\): name: duplicate of tools\[0\]$/,

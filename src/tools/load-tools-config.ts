@@ -65,8 +65,8 @@ export async function loadToolsConfig(
     try {
       tools.push(createHttpTool(entry, { fetch }));
     } catch (error) {
-      const reason = isSapflowError(error) ? String(error.details?.reason ?? error.message) : String(error);
-      failEntry(`parameters: cannot be turned into a validator: ${reason}`, error);
+      const details = isSapflowError(error) ? error.details : undefined;
+      failEntry(details ? `${String(details.path)}: ${String(details.reason)}` : String(error), error);
     }
   });
   return tools;
