@@ -1,0 +1,13 @@
+export { WorkflowProgress, type WorkflowProgressProps } from './workflow-progress.js';
+export { useWorkflowStatus, type UseWorkflowStatusOptions, type WorkflowStatusResult } from './use-workflow-status.js';
+export {
+  workflowStatusReducer,
+  initialWorkflowStatus,
+  type WorkflowStatusState,
+  type WorkflowStatusAction,
+  type ConnectionState,
+} from './workflow-status-reducer.js';
+export { retryExecution, type RetryResult } from './retry-execution.js';
+export { formatDuration } from './format.js';
+export type { ProgressSnapshot, TaskSnapshot } from '../../../src/streams/progress-snapshot.js';
+export type { WorkflowEvent, WorkflowStatus, TaskStatus, ErrorInfo } from '../../../src/streams/events.js';
