@@ -4,8 +4,12 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpTool, loadToolsConfig, type Tool, type ToolContext } from '../src/tools/index.js';
+import { lastValueFrom, toArray } from 'rxjs';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../src/streams/engine.js';
+import type { TaskFailedEvent } from '../src/streams/events.js';
+import { runToolCall, type ToolCallEvent } from '../src/streams/run-tool-call.js';
+import { createHttpTool, loadToolsConfig, type HttpToolEntry, type Tool, type ToolContext } from '../src/tools/index.js';
 
 interface Call {
   path: string;
@@ -170,5 +174,111 @@ describe('HTTP tools against a real server', () => {
     controller.abort();
     expect((await pending).name).toBe('AbortError');
     await expect(server.callsTo('/hang')[0]!.closed).resolves.toBe(true);
+  });
+});
+
+/** Answers 503 `failures` times, then 200 with `{ ok: true }`. */
+const flaky = (failures: number): Route => {
+  let seen = 0;
+  return (call, res) => (seen++ < failures ? json(503, { error: 'down' }) : json(200, { ok: true }))(call, res);
+};
+
+describe('HTTP tools through runToolCall (validation, breaker, hard timeout, retry)', () => {
+  // a fresh engine per test: breakers are per process, and zero jitter keeps retries quick and exact
+  let engine: Engine;
+  afterEach(() => {
+    for (const path of [...server.routes.keys()]) if (path.startsWith('/it-')) server.routes.delete(path);
+  });
+
+  const tool = (path: string, extra: Partial<HttpToolEntry> = {}, url = `${server.url}${path}`): Tool =>
+    createHttpTool({
+      name: path.slice(1),
+      description: `Calls ${path}`,
+      parameters: { type: 'object', properties: { email: { type: 'string' } }, required: ['email'] },
+      url,
+      ...extra,
+    });
+
+  const run = (target: Tool, args: unknown = { email: 'a@b.com' }): Promise<ToolCallEvent[]> =>
+    lastValueFrom(
+      runToolCall({ executionId: 'e1', taskId: 't1', toolName: target.name, tool: target, args, user: 'local' }, engine).pipe(toArray()),
+    );
+  const types = (events: ToolCallEvent[]) => events.map((e) => (e.type === 'circuit-breaker' ? `breaker:${e.state}` : e.type));
+  const lastFailure = (events: ToolCallEvent[]) => events.at(-1) as TaskFailedEvent;
+
+  beforeEach(() => {
+    engine = createEngine({ backoff: { random: () => 0 } });
+  });
+
+  it('retries 503 and succeeds on the third attempt', async () => {
+    server.routes.set('/it-flaky', flaky(2));
+    const events = await run(tool('/it-flaky', { retry_count: 2 }));
+    expect(types(events)).toEqual(['task-start', 'task-retry', 'task-start', 'task-retry', 'task-start', 'task-complete']);
+    expect(events[1]).toMatchObject({ attempt: 1, error: { code: 'http_error', status: 503 } });
+    expect(events.at(-1)).toMatchObject({ type: 'task-complete', result: { ok: true }, attempts: 3 });
+    expect(server.callsTo('/it-flaky')).toHaveLength(3);
+  });
+
+  it('gives up after retry_count retries of a 503', async () => {
+    server.routes.set('/it-down', json(503, { error: 'down' }));
+    const events = await run(tool('/it-down', { retry_count: 1 }));
+    expect(lastFailure(events)).toMatchObject({ type: 'task-failed', attempts: 2, error: { code: 'http_error', status: 503 } });
+    expect(server.callsTo('/it-down')).toHaveLength(2);
+  });
+
+  it('does not retry a 400', async () => {
+    server.routes.set('/it-bad', json(400, { error: 'bad' }));
+    const events = await run(tool('/it-bad', { retry_count: 3 }));
+    expect(types(events)).toEqual(['task-start', 'task-failed']);
+    expect(lastFailure(events)).toMatchObject({ attempts: 1, error: { code: 'http_error', status: 400 } });
+    expect(server.callsTo('/it-bad')).toHaveLength(1);
+  });
+
+  it('retries a refused connection as a network_error', async () => {
+    const closed = createServer();
+    closed.listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const { port } = closed.address() as AddressInfo;
+    closed.close();
+    await once(closed, 'close');
+    const events = await run(tool('/it-gone', { retry_count: 1 }, `http://127.0.0.1:${port}/it-gone`));
+    expect(types(events)).toEqual(['task-start', 'task-retry', 'task-start', 'task-failed']);
+    expect(lastFailure(events)).toMatchObject({ attempts: 2, error: { code: 'network_error' } });
+  });
+
+  it('rejects arguments that break the JSON Schema without calling the server', async () => {
+    server.routes.set('/it-strict', json(200, {}));
+    const events = await run(tool('/it-strict'), { email: 42 });
+    expect(lastFailure(events)).toMatchObject({ type: 'task-failed', attempts: 0, error: { code: 'invalid_arguments' } });
+    expect(server.callsTo('/it-strict')).toHaveLength(0);
+  });
+
+  it('times out a hanging server and aborts the request it is holding', async () => {
+    server.routes.set('/it-hang', hang);
+    const events = await run(tool('/it-hang', { timeout: 0.2 }));
+    expect(types(events)).toEqual(['task-start', 'task-failed']);
+    expect(lastFailure(events)).toMatchObject({ error: { code: 'timeout' }, attempts: 1 });
+    expect(lastFailure(events).durationMs).toBeGreaterThanOrEqual(200);
+    const [held] = server.callsTo('/it-hang');
+    await expect(held!.closed).resolves.toBe(true);
+  });
+
+  it('opens the breaker after consecutive failures and does not call the server while open, then probes', async () => {
+    let healthy = false;
+    server.routes.set('/it-breaker', (call, res) => (healthy ? json(200, { ok: true }) : json(503, { error: 'down' }))(call, res));
+    const target = tool('/it-breaker', { circuit_breaker: { failure_threshold: 2, reset_timeout: 0.3 } });
+
+    expect(types(await run(target))).toEqual(['task-start', 'task-failed']);
+    expect(types(await run(target))).toEqual(['task-start', 'breaker:open', 'task-failed']);
+    const whileOpen = await run(target);
+    expect(types(whileOpen)).toEqual(['task-failed']);
+    expect(lastFailure(whileOpen).error.code).toBe('circuit_open');
+    expect(server.callsTo('/it-breaker')).toHaveLength(2);
+
+    healthy = true;
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    const probe = await run(target);
+    expect(types(probe)).toEqual(['breaker:half-open', 'task-start', 'breaker:closed', 'task-complete']);
+    expect(server.callsTo('/it-breaker')).toHaveLength(3);
   });
 });
