@@ -1,0 +1,3 @@
+export type { ChatMessage, ChatModel, FinishReason, ModelChunk, ModelRequest, ModelUsage } from './chat-model.js';
+export { createOpenAIModel, type OpenAIModelOptions } from './openai-model.js';
+export { toModelChunks } from './to-model-chunks.js';
