@@ -1,0 +1,64 @@
+import type { ParseResult } from '@marcbachmann/cel-js';
+import { badExpression, celReason } from './bad-expression.js';
+import { celEnvironment } from './cel-environment.js';
+import { fromCelValue, toCelValue } from './cel-values.js';
+import { collectReferences } from './collect-references.js';
+import type { ExpressionContext } from './types.js';
+
+export interface CompiledExpression {
+  source: string;
+  /** Root identifiers read from the context: inputs and task ids. */
+  references: readonly string[];
+  /** The statically inferred CEL type (`bool`, `int`, `dyn`...). */
+  type: string;
+  /** Evaluates against the context; JS values in, JS values out. Throws `bad_expression`. */
+  evaluate(context: ExpressionContext): unknown;
+}
+
+// definitions are few but runs are many: parse and type-check each distinct expression once
+const MAX_CACHED = 50_000;
+const cache = new Map<string, CompiledExpression>();
+
+/** Parses and type-checks a CEL expression (cached); a malformed one throws `bad_expression`. */
+export function compileExpression(source: string): CompiledExpression {
+  const hit = cache.get(source);
+  if (hit) return hit;
+  if (typeof source !== 'string' || source.trim() === '') throw badExpression(String(source), 'the expression is empty');
+  let program: ParseResult;
+  let references: string[];
+  let type: string;
+  try {
+    program = celEnvironment.parse(source);
+    references = collectReferences(program.ast);
+    const checked = program.check();
+    if (!checked.valid) throw checked.error;
+    type = String(checked.type ?? 'dyn');
+  } catch (error) {
+    throw badExpression(source, celReason(error), undefined, error);
+  }
+  const compiled: CompiledExpression = {
+    source,
+    references,
+    type,
+    evaluate: (context) => run(program, source, references, context),
+  };
+  if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
+  cache.set(source, compiled);
+  return compiled;
+}
+
+function run(program: ParseResult, source: string, references: readonly string[], context: ExpressionContext): unknown {
+  // convert only what this expression reads: the context grows with every finished task
+  const variables: Record<string, unknown> = {};
+  for (const name of references) {
+    const value = Object.hasOwn(context, name) ? context[name] : undefined;
+    if (value !== undefined) variables[name] = toCelValue(value);
+  }
+  let result: unknown;
+  try {
+    result = program(variables);
+  } catch (error) {
+    throw badExpression(source, celReason(error), undefined, error);
+  }
+  return fromCelValue(result);
+}

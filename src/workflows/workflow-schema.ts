@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { isReservedName } from './cel-environment.js';
+import { checkInputValue } from './check-input-value.js';
+import type { WorkflowDefinition } from './types.js';
+
+/** Task ids and input names are CEL variables, so they must be identifiers CEL does not claim. */
+const identifier = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an identifier ([A-Za-z_][A-Za-z0-9_]*)' })
+  .refine((name) => !isReservedName(name), { error: 'is a reserved word in expressions; choose another name' });
+
+const inputSchema = z
+  .strictObject({
+    type: z.enum(['string', 'number', 'integer', 'boolean', 'object', 'array']),
+    required: z.boolean().optional(),
+    default: z.unknown().optional(),
+    description: z.string().optional(),
+    enum: z.array(z.unknown()).min(1).optional(),
+  })
+  .superRefine((input, ctx) => {
+    // a bad default or enum would only surface at run time; catch it with the definition
+    input.enum?.forEach((value, i) => {
+      const problem = checkInputValue({ type: input.type }, value);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['enum', i], message: problem });
+    });
+    const problem = input.default === undefined ? undefined : checkInputValue(input, input.default);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['default'], message: problem });
+  });
+
+const taskSchema = z.strictObject({
+  id: identifier,
+  name: z.string().min(1).optional(),
+  function: z.string().min(1),
+  parameters: z.record(z.string(), z.unknown()).optional(),
+  dependencies: z.array(z.string()).optional(),
+  condition: z.string().optional(),
+  timeout: z.number().positive().finite().optional(),
+  retry_count: z.number().int().min(0).max(100).optional(),
+  parallel_group: z.string().min(1).optional(),
+  critical: z.boolean().optional(),
+});
+
+/**
+ * The YAML/JSON shape of a workflow, with the original design's snake_case fields. Strict: an
+ * unknown field is an error, so `dependecies:` is caught rather than silently ignored.
+ * Duplicate task ids are left to `compileWorkflow`, which reports them as `duplicate_task_id`.
+ */
+export const workflowSchema = z
+  .strictObject({
+    id: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, {
+      error: 'must be 1-128 characters of letters, digits, "_", "-" or "."',
+    }),
+    name: z.string().min(1).optional(),
+    description: z.string().optional(),
+    inputs: z.record(identifier, inputSchema).optional(),
+    tasks: z.array(taskSchema).min(1, { error: 'a workflow needs at least one task' }),
+  })
+  .superRefine((workflow, ctx) => {
+    const inputs = workflow.inputs ?? {};
+    workflow.tasks.forEach((task, i) => {
+      if (Object.hasOwn(inputs, task.id)) {
+        ctx.addIssue({ code: 'custom', path: ['tasks', i, 'id'], message: `"${task.id}" is also an input name; expressions could not tell them apart` });
+      }
+    });
+  })
+  .transform(
+    (workflow): WorkflowDefinition => ({ ...workflow, name: workflow.name ?? workflow.id, inputs: workflow.inputs ?? {} }),
+  );
