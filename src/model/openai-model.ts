@@ -56,14 +56,10 @@ export function createOpenAIModel(options: OpenAIModelOptions): ChatModel {
         finalize(() => controller.abort()),
         toModelChunks(),
         tap(() => (emitted = true)),
-        catchError((error: unknown) => {
-          if (!emitted) return throwError(() => error);
-          // part of the answer is already out: a retry would repeat it, so this attempt's failure is final
-          const final = toModelError(error, { retries: 0, host, apiKey });
-          return throwError(
-            () => new SapflowError(final.code, `The model stream broke off mid-answer: ${final.message}`, { cause: error }),
-          );
-        }),
+        // part of the answer is already out: a retry would repeat it, so this attempt's failure is final
+        catchError((error: unknown) =>
+          throwError(() => (emitted ? toModelError(error, { retries: 0, host, apiKey, midAnswer: true }) : error)),
+        ),
       );
     });
 

@@ -11,6 +11,8 @@ export interface ModelErrorContext {
   host: string;
   /** Redacted from any upstream text that is passed on. */
   apiKey?: string;
+  /** Part of the answer had already been emitted, so there was no retry. */
+  midAnswer?: boolean;
 }
 
 /** Whether another attempt at the same model request may succeed (only asked before anything was emitted). */
@@ -26,6 +28,16 @@ export function isRetryableModelError(error: unknown): boolean {
 
 /** The one line a client sees for a failed model request: a code, the status, never a stack or the key. */
 export function toModelError(error: unknown, context: ModelErrorContext): SapflowError {
+  if (context.midAnswer && !(error instanceof APIError) && !(error instanceof SapflowError)) {
+    const reason = error instanceof Error ? redact(error.message || error.name, context.apiKey) : 'unknown error';
+    return new SapflowError('upstream_error', `The connection to the model endpoint at ${context.host} broke off mid-answer (${reason})`, {
+      cause: error,
+    });
+  }
+  if (context.midAnswer) {
+    const final = toModelError(error, { ...context, midAnswer: false, retries: 0 });
+    return final.code === 'cancelled' ? final : new SapflowError(final.code, `The model stream failed mid-answer: ${final.message}`, { cause: error });
+  }
   const after = context.retries > 0 ? ` after ${context.retries} ${context.retries === 1 ? 'retry' : 'retries'}` : '';
   if (error instanceof SapflowError) {
     return error.retryable && after ? new SapflowError(error.code, `${error.message}${after}`, { cause: error }) : error;
@@ -56,7 +68,7 @@ export function toModelError(error: unknown, context: ModelErrorContext): Sapflo
     return fail('upstream_error', `The model endpoint rejected the request (${status})${detail}`, status);
   }
   const reason = error instanceof Error ? redact(error.message || error.name, context.apiKey) : 'unknown error';
-  return fail('upstream_error', `The connection to the model endpoint at ${context.host} broke off${after}: ${reason}`);
+  return fail('upstream_error', `The connection to the model endpoint at ${context.host} broke off${after} (${reason})`);
 }
 
 function upstreamDetail(error: APIError, apiKey: string | undefined): string {

@@ -229,7 +229,7 @@ export async function startScriptedOpenAI(options: ScriptedOpenAIOptions): Promi
       if (reply.interrupt && sent === reply.interrupt.afterFragments) break;
       await sleep(fragment.delayMs);
       if (res.destroyed) return;
-      res.write(fragment.frame);
+      await new Promise<void>((resolve) => res.write(fragment.frame, () => resolve()));
       sent += 1;
     }
     if (reply.interrupt && sent === reply.interrupt.afterFragments) {
