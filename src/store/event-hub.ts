@@ -1,0 +1,93 @@
+import { concat, concatMap, defer, EMPTY, finalize, from, of, startWith, Subject, takeWhile, tap, type Observable } from 'rxjs';
+import { SapflowError } from '../errors/index.js';
+import type { WorkflowEvent } from '../streams/events.js';
+import { isTerminalStatus, type ExecutionStore, type LoggableEvent, type StoredEvent } from './execution-types.js';
+
+export interface EventHub {
+  /** Announces an event that is already durable in the log, with its seq. Events of one execution come in seq order. */
+  publish(executionId: string, stored: StoredEvent<LoggableEvent>): void;
+  /**
+   * The execution's log after `afterSeq`, then its live events, each seq exactly once and in order; completes after
+   * the final event. Errors with `unknown_execution` when the execution is not the user's.
+   */
+  follow<E extends LoggableEvent = WorkflowEvent>(
+    executionId: string,
+    userId: string,
+    afterSeq?: number,
+  ): Observable<StoredEvent<E>>;
+}
+
+export interface EventHubOptions {
+  isFinal?: (event: LoggableEvent) => boolean;
+}
+
+/** Live fan-out of persisted events to followers, joined seamlessly to a replay from the store. */
+export function createEventHub(
+  store: Pick<ExecutionStore, 'getExecution' | 'readEvents'>,
+  { isFinal = (event) => event.type === 'workflow-finish' }: EventHubOptions = {},
+): EventHub {
+  const channels = new Map<string, Subject<StoredEvent<LoggableEvent>>>();
+
+  const channelFor = (executionId: string) => {
+    let channel = channels.get(executionId);
+    if (!channel) {
+      channel = new Subject();
+      channels.set(executionId, channel);
+    }
+    return channel;
+  };
+
+  return {
+    publish(executionId, stored) {
+      channels.get(executionId)?.next(stored);
+    },
+
+    follow<E extends LoggableEvent>(executionId: string, userId: string, afterSeq = 0) {
+      return defer(() => {
+        let last = afterSeq;
+        // listen before reading the log: whatever is published meanwhile is held, then deduplicated by seq
+        const held: StoredEvent<LoggableEvent>[] = [];
+        const arrivals = new Subject<StoredEvent<LoggableEvent>>();
+        let holding = true;
+        const channel = channelFor(executionId);
+        const listening = channel.subscribe((stored) => (holding ? held.push(stored) : arrivals.next(stored)));
+
+        const readAfter = (seq: number) => store.readEvents<LoggableEvent>(executionId, userId, { afterSeq: seq });
+
+        const live$ = defer(() => {
+          holding = false;
+          return arrivals.pipe(startWith(...held.splice(0)));
+        }).pipe(
+          concatMap((stored) => {
+            if (stored.seq <= last) return EMPTY;
+            if (stored.seq === last + 1) return of(stored);
+            // published by another writer out of our sight: fetch what lies between from the log
+            return from(readAfter(last)).pipe(concatMap((rows) => [...rows.filter((r) => r.seq < stored.seq), stored]));
+          }),
+        );
+
+        const replay$ = defer(async () => {
+          const execution = await store.getExecution(executionId, userId);
+          if (!execution) throw new SapflowError('unknown_execution', `no execution ${executionId}`);
+          return { execution, rows: await readAfter(afterSeq) };
+        }).pipe(
+          concatMap(({ execution, rows }) => {
+            // a run ended without a final event in its log (cancelled, or a chat turn) has nothing more to follow
+            const ended =
+              rows.some((r) => isFinal(r.event)) || (isTerminalStatus(execution.status) && execution.finishedAt !== null);
+            return concat(from(rows), ended ? EMPTY : live$);
+          }),
+        );
+
+        return replay$.pipe(
+          tap((stored) => (last = Math.max(last, stored.seq))),
+          takeWhile((stored) => !isFinal(stored.event), true),
+          finalize(() => {
+            listening.unsubscribe();
+            if (!channel.observed && channels.get(executionId) === channel) channels.delete(executionId);
+          }),
+        );
+      }) as Observable<StoredEvent<E>>;
+    },
+  };
+}

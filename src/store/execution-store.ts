@@ -1,0 +1,199 @@
+import { SapflowError } from '../errors/index.js';
+import type { ErrorInfo } from '../streams/events.js';
+import {
+  DEFINITION_COLUMNS,
+  RECORD_COLUMNS,
+  SUMMARY_COLUMNS,
+  toDefinition,
+  toJsonb,
+  toRecord,
+  toSummary,
+  type DefinitionRow,
+  type ExecutionRow,
+} from './execution-rows.js';
+import { TERMINAL_STATUSES, type ExecutionStatus, type ExecutionStore, type StoredEvent } from './execution-types.js';
+import { foldExecutionPatch } from './fold-execution-patch.js';
+import type { Queryable } from './queryable.js';
+import { guardStore } from './store-error.js';
+
+const MAX_PAGE = 100;
+const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ');
+
+// One statement claims the next seqs by bumping last_seq (the row lock serialises concurrent appenders),
+// folds the batch into the row and inserts the log rows; no row, no insert.
+const APPEND_EVENTS = `
+WITH batch AS (
+  SELECT e.ord::int AS ord, e.value AS event
+  FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(value, ord)
+), execution AS (
+  UPDATE workflow_executions x SET
+    last_seq = x.last_seq + $3::int,
+    status = CASE
+      WHEN $4::text IS NOT NULL THEN $4::text
+      WHEN $5::timestamptz IS NOT NULL AND x.status = 'pending' THEN 'running'
+      ELSE x.status END,
+    started_at = COALESCE(x.started_at, $5::timestamptz),
+    finished_at = COALESCE($6::timestamptz, x.finished_at),
+    total_duration_ms = COALESCE($7::double precision, x.total_duration_ms),
+    tasks = CASE
+      WHEN $8::jsonb IS NULL THEN x.tasks
+      WHEN $9::boolean THEN $8::jsonb
+      ELSE COALESCE(x.tasks, '{}'::jsonb) || $8::jsonb END,
+    error = COALESCE($10::jsonb, x.error)
+  WHERE x.id = $1
+  RETURNING x.last_seq
+)
+INSERT INTO workflow_logs (execution_id, seq, type, task_id, payload)
+SELECT $1, execution.last_seq - $3::int + batch.ord, batch.event ->> 'type', batch.event ->> 'taskId', batch.event
+FROM execution CROSS JOIN batch
+ORDER BY batch.ord
+RETURNING seq`;
+
+/** The execution log and definitions over either adapter. Every read and change is scoped to the user's rows. */
+export function createExecutionStore(db: Queryable): ExecutionStore {
+  const getExecution = (id: string, userId: string) =>
+    guardStore('read the execution', async () => {
+      const { rows } = await db.query<ExecutionRow>(
+        `SELECT ${RECORD_COLUMNS} FROM workflow_executions WHERE id = $1 AND user_id = $2`,
+        [id, userId],
+      );
+      return rows[0] ? toRecord(rows[0]) : null;
+    });
+
+  return {
+    createExecution: ({ id, workflowId, kind = 'workflow', userId, input = {}, definition }) =>
+      guardStore('create the execution', async () => {
+        try {
+          const { rows } = await db.query<ExecutionRow>(
+            `INSERT INTO workflow_executions (id, workflow_id, kind, user_id, input, definition)
+             VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb) RETURNING ${RECORD_COLUMNS}`,
+            [id, workflowId, kind, userId, toJsonb(input), toJsonb(definition)],
+          );
+          return toRecord(rows[0]!);
+        } catch (error) {
+          if ((error as { code?: string }).code === '23505') {
+            throw new SapflowError('conflict', `execution ${id} already exists`, { cause: error });
+          }
+          throw error;
+        }
+      }),
+
+    appendEvents: (executionId, events) =>
+      guardStore('write the execution log', async () => {
+        if (events.length === 0) return [];
+        const patch = foldExecutionPatch(events);
+        const { rows } = await db.query<{ seq: number }>(APPEND_EVENTS, [
+          executionId,
+          toJsonb(events),
+          events.length,
+          patch.finishStatus,
+          patch.startedAt,
+          patch.finishedAt,
+          patch.durationMs,
+          toJsonb(patch.tasks ?? undefined),
+          patch.replaceTasks,
+          toJsonb(patch.error ?? undefined),
+        ]);
+        if (rows.length === 0) throw new SapflowError('unknown_execution', `no execution ${executionId}`);
+        const first = rows.reduce((min, r) => Math.min(min, Number(r.seq)), Number.POSITIVE_INFINITY);
+        return events.map((event, i) => ({ seq: first + i, event }));
+      }),
+
+    getExecution,
+
+    listExecutions: (userId, { limit = 20, cursor, offset = 0, status, kind } = {}) =>
+      guardStore('list executions', async () => {
+        const size = Math.min(Math.max(Math.trunc(limit), 1), MAX_PAGE);
+        const { rows } = await db.query<ExecutionRow>(
+          `SELECT ${SUMMARY_COLUMNS} FROM workflow_executions x
+           WHERE x.user_id = $1
+             AND ($2::text IS NULL OR x.status = $2::text)
+             AND ($3::text IS NULL OR x.kind = $3::text)
+             AND ($4::text IS NULL OR (x.created_at, x.id) < (
+               SELECT c.created_at, c.id FROM workflow_executions c WHERE c.id = $4::text AND c.user_id = $1))
+           ORDER BY x.created_at DESC, x.id DESC
+           LIMIT $5::int OFFSET $6::int`,
+          [userId, status ?? null, kind ?? null, cursor ? decodeCursor(cursor) : null, size + 1, Math.max(offset, 0)],
+        );
+        const items = rows.slice(0, size).map(toSummary);
+        const last = items.at(-1);
+        return { items, nextCursor: rows.length > size && last ? encodeCursor(last.id) : null };
+      }),
+
+    readEvents: <E>(executionId: string, userId: string, { afterSeq = 0, limit }: { afterSeq?: number; limit?: number } = {}) =>
+      guardStore('read the execution log', async () => {
+        const { rows } = await db.query<{ seq: number; payload: E }>(
+          `SELECT l.seq, l.payload FROM workflow_logs l
+           JOIN workflow_executions x ON x.id = l.execution_id
+           WHERE l.execution_id = $1 AND x.user_id = $2 AND l.seq > $3::int
+           ORDER BY l.seq
+           LIMIT $4::int`,
+          [executionId, userId, afterSeq, limit ?? null],
+        );
+        return rows.map((r): StoredEvent<E> => ({ seq: Number(r.seq), event: r.payload }));
+      }),
+
+    setStatus: (id: string, userId: string, status: ExecutionStatus, error?: ErrorInfo) =>
+      guardStore('update the execution', async () => {
+        const { rows } = await db.query<ExecutionRow>(
+          `UPDATE workflow_executions SET
+             status = $3::text,
+             started_at = CASE WHEN $3::text = 'running' THEN COALESCE(started_at, now()) ELSE started_at END,
+             finished_at = CASE WHEN $3::text IN (${TERMINAL_SQL}) THEN COALESCE(finished_at, now()) ELSE finished_at END,
+             error = COALESCE($4::jsonb, error)
+           WHERE id = $1 AND user_id = $2 AND status IN ('pending', 'running')
+           RETURNING ${RECORD_COLUMNS}`,
+          [id, userId, status, toJsonb(error)],
+        );
+        return rows[0] ? toRecord(rows[0]) : getExecution(id, userId);
+      }),
+
+    saveDefinition: (userId, workflowId, definition) =>
+      guardStore('save the definition', async () => {
+        const { rows } = await db.query<DefinitionRow>(
+          `INSERT INTO workflow_definitions (user_id, workflow_id, definition) VALUES ($1, $2, $3::jsonb)
+           ON CONFLICT (user_id, workflow_id) DO UPDATE SET definition = EXCLUDED.definition
+           RETURNING ${DEFINITION_COLUMNS}`,
+          [userId, workflowId, toJsonb(definition)],
+        );
+        return toDefinition(rows[0]!);
+      }),
+
+    getDefinition: (userId, workflowId) =>
+      guardStore('read the definition', async () => {
+        const { rows } = await db.query<DefinitionRow>(
+          `SELECT ${DEFINITION_COLUMNS} FROM workflow_definitions WHERE user_id = $1 AND workflow_id = $2`,
+          [userId, workflowId],
+        );
+        return rows[0] ? toDefinition(rows[0]) : null;
+      }),
+
+    listDefinitions: (userId) =>
+      guardStore('list definitions', async () => {
+        const { rows } = await db.query<DefinitionRow>(
+          `SELECT ${DEFINITION_COLUMNS} FROM workflow_definitions WHERE user_id = $1 ORDER BY workflow_id`,
+          [userId],
+        );
+        return rows.map(toDefinition);
+      }),
+
+    deleteDefinition: (userId, workflowId) =>
+      guardStore('delete the definition', async () => {
+        const { rows } = await db.query(
+          'DELETE FROM workflow_definitions WHERE user_id = $1 AND workflow_id = $2 RETURNING id',
+          [userId, workflowId],
+        );
+        return rows.length > 0;
+      }),
+  };
+}
+
+function encodeCursor(id: string): string {
+  return Buffer.from(id, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!id || encodeCursor(id) !== cursor) throw new SapflowError('bad_request', 'invalid pagination cursor');
+  return id;
+}

@@ -1,0 +1,117 @@
+import type { ErrorInfo, TaskOutcome, WorkflowEvent, WorkflowStatus } from '../streams/events.js';
+
+/** `pending` until the run's `workflow-start` is logged; the rest are the engine's own statuses. */
+export type ExecutionStatus = 'pending' | WorkflowStatus;
+export type ExecutionKind = 'workflow' | 'chat';
+
+export const TERMINAL_STATUSES: readonly ExecutionStatus[] = ['completed', 'partial', 'failed', 'cancelled'];
+
+export function isTerminalStatus(status: ExecutionStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+/**
+ * What the log accepts: every `WorkflowEvent`, and any other event (a chat turn's) shaped the same way.
+ * `type` and `taskId` are copied into their own columns; the whole event is the payload.
+ */
+export interface LoggableEvent {
+  type: string;
+  executionId: string;
+  at?: string;
+  taskId?: string;
+}
+
+/** One logged event with its position in the execution's log (1, 2, 3...). */
+export interface StoredEvent<E = WorkflowEvent> {
+  seq: number;
+  event: E;
+}
+
+export interface NewExecution {
+  id: string;
+  workflowId: string;
+  kind?: ExecutionKind;
+  userId: string;
+  input?: Record<string, unknown>;
+  /** The compiled definition as it will run, so history can show the DAG. */
+  definition?: unknown;
+}
+
+export interface ExecutionSummary {
+  id: string;
+  workflowId: string;
+  kind: ExecutionKind;
+  userId: string;
+  status: ExecutionStatus;
+  startedAt: string | null;
+  finishedAt: string | null;
+  totalDurationMs: number | null;
+  error: ErrorInfo | null;
+  /** Events logged so far: the seq of the last one. */
+  lastSeq: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ExecutionRecord extends ExecutionSummary {
+  input: Record<string, unknown>;
+  definition: unknown;
+  /** Every task's state, kept current from the log; the final outcomes once finished. */
+  tasks: Record<string, TaskOutcome>;
+}
+
+export interface ListExecutionsOptions {
+  /** Page size, 1..100 (default 20). */
+  limit?: number;
+  /** `nextCursor` of the previous page (keyset pagination; stable while new runs arrive). */
+  cursor?: string;
+  /** Rows to skip instead of a cursor. */
+  offset?: number;
+  status?: ExecutionStatus;
+  kind?: ExecutionKind;
+}
+
+export interface ExecutionPage {
+  items: ExecutionSummary[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface WorkflowDefinitionRecord {
+  id: string;
+  userId: string;
+  workflowId: string;
+  definition: unknown;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ExecutionStore {
+  createExecution(execution: NewExecution): Promise<ExecutionRecord>;
+  /**
+   * Appends events to an execution's log in order, assigning the next seqs, and keeps the execution row current
+   * (`workflow-start` -> running, `task-*` -> that task's state, `workflow-finish` -> final status, timings, tasks).
+   * Trusted, server-side: the execution id comes from `createExecution`. Throws `unknown_execution` if there is none.
+   */
+  appendEvents<E extends LoggableEvent>(executionId: string, events: readonly E[]): Promise<StoredEvent<E>[]>;
+  /** Null when there is no such execution or it is not the user's. */
+  getExecution(id: string, userId: string): Promise<ExecutionRecord | null>;
+  /** The user's executions, newest first. */
+  listExecutions(userId: string, options?: ListExecutionsOptions): Promise<ExecutionPage>;
+  /** The log after `afterSeq` (default 0), in seq order; empty when the execution is not the user's. */
+  readEvents<E = WorkflowEvent>(
+    executionId: string,
+    userId: string,
+    options?: { afterSeq?: number; limit?: number },
+  ): Promise<StoredEvent<E>[]>;
+  /**
+   * Moves a live execution (pending/running) to `status`, e.g. `cancelled`; a finished one is left as it is.
+   * Returns the execution as it now stands, or null when it is not the user's.
+   */
+  setStatus(id: string, userId: string, status: ExecutionStatus, error?: ErrorInfo): Promise<ExecutionRecord | null>;
+  /** Creates or replaces the user's definition with this `workflowId`. */
+  saveDefinition(userId: string, workflowId: string, definition: unknown): Promise<WorkflowDefinitionRecord>;
+  getDefinition(userId: string, workflowId: string): Promise<WorkflowDefinitionRecord | null>;
+  listDefinitions(userId: string): Promise<WorkflowDefinitionRecord[]>;
+  deleteDefinition(userId: string, workflowId: string): Promise<boolean>;
+}

@@ -1,0 +1,79 @@
+import type { ErrorInfo, TaskOutcome, WorkflowEvent } from '../streams/events.js';
+import type { LoggableEvent } from './execution-types.js';
+
+/** What a batch of logged events changes on its execution row. */
+export interface ExecutionPatch {
+  /** `at` of a `workflow-start` in the batch: the run is running from then. */
+  startedAt: string | null;
+  finishStatus: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  /** Task states to merge into the row's (or to replace them, when the batch starts or finishes the run). */
+  tasks: Record<string, TaskOutcome> | null;
+  replaceTasks: boolean;
+  error: ErrorInfo | null;
+}
+
+/** Folds events, in log order, into the change they make to the execution row. Unknown event types change nothing. */
+export function foldExecutionPatch(events: readonly LoggableEvent[], now = () => new Date().toISOString()): ExecutionPatch {
+  const patch: ExecutionPatch = {
+    startedAt: null,
+    finishStatus: null,
+    finishedAt: null,
+    durationMs: null,
+    tasks: null,
+    replaceTasks: false,
+    error: null,
+  };
+  const setTask = (taskId: string, outcome: TaskOutcome) => {
+    patch.tasks = { ...(patch.tasks ?? {}), [taskId]: outcome };
+  };
+  for (const loggable of events) {
+    const event = loggable as unknown as WorkflowEvent;
+    switch (event.type) {
+      case 'workflow-start':
+        patch.startedAt ??= event.at ?? now();
+        patch.tasks = Object.fromEntries(event.tasks.map((t) => [t.id, { status: 'pending', attempts: 0 }]));
+        patch.replaceTasks = true;
+        break;
+      case 'task-start':
+        setTask(event.taskId, { status: 'running', attempts: event.attempt });
+        break;
+      case 'task-retry':
+        setTask(event.taskId, { status: 'running', attempts: event.attempt, error: event.error });
+        break;
+      case 'task-complete':
+        setTask(event.taskId, {
+          status: 'completed',
+          result: event.result,
+          durationMs: event.durationMs,
+          attempts: event.attempts,
+        });
+        break;
+      case 'task-failed':
+        setTask(event.taskId, {
+          status: 'failed',
+          error: event.error,
+          durationMs: event.durationMs,
+          attempts: event.attempts,
+        });
+        break;
+      case 'task-skipped':
+        setTask(event.taskId, { status: 'skipped', reason: event.reason, attempts: 0 });
+        break;
+      case 'workflow-finish':
+        patch.finishStatus = event.status;
+        patch.finishedAt = event.at ?? now();
+        patch.durationMs = event.durationMs;
+        patch.tasks = { ...event.tasks };
+        patch.replaceTasks = true;
+        if (event.status === 'failed') {
+          patch.error = Object.values(event.tasks).find((t) => t.status === 'failed')?.error ?? null;
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return patch;
+}

@@ -1,0 +1,32 @@
+export type { Queryable } from './queryable.js';
+export type { Database } from './database.js';
+export { openDatabase, DEFAULT_DATA_DIR, type OpenDatabaseOptions } from './open-database.js';
+export { openPglite } from './open-pglite.js';
+export { openPostgres, type PostgresOptions } from './open-postgres.js';
+export { runMigrations, MIGRATIONS_DIR } from './migrate.js';
+export { createExecutionStore } from './execution-store.js';
+export {
+  isTerminalStatus,
+  TERMINAL_STATUSES,
+  type ExecutionKind,
+  type ExecutionPage,
+  type ExecutionRecord,
+  type ExecutionStatus,
+  type ExecutionStore,
+  type ExecutionSummary,
+  type ListExecutionsOptions,
+  type LoggableEvent,
+  type NewExecution,
+  type StoredEvent,
+  type WorkflowDefinitionRecord,
+} from './execution-types.js';
+export {
+  createLogWriter,
+  flushAllLogWriters,
+  closeAllLogWriters,
+  type LogWriter,
+  type LogWriterOptions,
+  type LogWriteFailure,
+} from './log-writer.js';
+export { persistEvents, type PersistEventsOptions } from './persist-events.js';
+export { createEventHub, type EventHub, type EventHubOptions } from './event-hub.js';

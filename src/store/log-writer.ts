@@ -1,0 +1,176 @@
+import { SapflowError } from '../errors/index.js';
+import type { ExecutionStore, LoggableEvent, StoredEvent } from './execution-types.js';
+import { guardStore } from './store-error.js';
+
+export interface LogWriter {
+  /** Queues an event for its execution's log; returns at once. */
+  write(event: LoggableEvent): void;
+  /** Resolves when every event written so far (to `executionId`'s log, or to all) is durable. */
+  flush(executionId?: string): Promise<void>;
+  /** Flushes and stops accepting events. */
+  close(): Promise<void>;
+  /** Events written but not yet durable. */
+  readonly pending: number;
+}
+
+export interface LogWriteFailure {
+  executionId: string;
+  events: readonly LoggableEvent[];
+  /** False: the events stay queued and are tried again. True: they can never be stored (no such execution). */
+  dropped: boolean;
+}
+
+export interface LogWriterOptions {
+  flushIntervalMs?: number;
+  /** Most events per `appendEvents` call; reaching it flushes that execution at once. */
+  maxBatch?: number;
+  /** Immediate retries of a batch that failed for a transient reason, with doubling delays. */
+  retry?: { count?: number; delayMs?: number };
+  /** How long a batch that still failed waits before the next try. */
+  retryAfterMs?: number;
+  /** Told each persisted event, in seq order, once it is durable (an `EventHub`). */
+  hub?: { publish(executionId: string, stored: StoredEvent<LoggableEvent>): void };
+  onError?: (error: SapflowError, failure: LogWriteFailure) => void;
+}
+
+const openWriters = new Set<LogWriter>();
+
+/** Flushes every open writer (SIGTERM): resolves when all are durable, rejects with the first failure. */
+export async function flushAllLogWriters(): Promise<void> {
+  const results = await Promise.allSettled([...openWriters].map((w) => w.flush()));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/** Closes every open writer: flushes them and refuses further writes. */
+export async function closeAllLogWriters(): Promise<void> {
+  const results = await Promise.allSettled([...openWriters].map((w) => w.close()));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+interface Lane {
+  queue: LoggableEvent[];
+  /** The lane's latest drain; drains of one execution run one after another, so its seqs follow write order. */
+  tail: Promise<void>;
+}
+
+/**
+ * Batches log writes off the critical path. Each execution's events are appended in write order, in batches of
+ * up to `maxBatch`, every `flushIntervalMs` or on `flush()`. A transient failure is retried and the events stay
+ * queued; nothing is dropped unless it can never be stored, and every failure is reported to `onError`.
+ */
+export function createLogWriter(
+  store: Pick<ExecutionStore, 'appendEvents'>,
+  {
+    flushIntervalMs = 20,
+    maxBatch = 200,
+    retry: { count: retryCount = 3, delayMs: retryDelayMs = 50 } = {},
+    retryAfterMs = 1000,
+    hub,
+    onError = reportToStderr,
+  }: LogWriterOptions = {},
+): LogWriter {
+  const lanes = new Map<string, Lane>();
+  let pending = 0;
+  let closed = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const schedule = (delayMs: number) => {
+    if (timer !== undefined || closed) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      for (const id of lanes.keys()) flushLane(id).catch(() => {}); // failures were reported by the lane
+    }, delayMs);
+  };
+
+  const appendWithRetry = async (id: string, batch: LoggableEvent[]): Promise<StoredEvent<LoggableEvent>[]> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await guardStore('write the execution log', () => store.appendEvents(id, batch));
+      } catch (error) {
+        const retryable = error instanceof SapflowError && error.retryable;
+        if (!retryable || attempt >= retryCount) throw error;
+        await sleep(retryDelayMs * 2 ** attempt);
+      }
+    }
+  };
+
+  const drainLane = async (id: string, lane: Lane) => {
+    let remaining = lane.queue.length;
+    while (remaining > 0) {
+      const batch = lane.queue.slice(0, Math.min(remaining, maxBatch));
+      let stored: StoredEvent<LoggableEvent>[];
+      try {
+        stored = await appendWithRetry(id, batch);
+      } catch (caught) {
+        const error = caught as SapflowError;
+        const dropped = !error.retryable;
+        if (dropped) take(lane, batch.length);
+        else schedule(retryAfterMs);
+        onError(error, { executionId: id, events: batch, dropped });
+        throw error;
+      }
+      take(lane, batch.length);
+      remaining -= batch.length;
+      for (const event of stored) hub?.publish(id, event);
+    }
+    if (lane.queue.length === 0 && lanes.get(id) === lane) lanes.delete(id);
+  };
+
+  const take = (lane: Lane, count: number) => {
+    lane.queue.splice(0, count);
+    pending -= count;
+  };
+
+  const flushLane = (id: string): Promise<void> => {
+    const lane = lanes.get(id);
+    if (!lane) return Promise.resolve();
+    const run = lane.tail.catch(() => {}).then(() => drainLane(id, lane));
+    lane.tail = run;
+    return run;
+  };
+
+  const flushAll = async () => {
+    const results = await Promise.allSettled([...lanes.keys()].map(flushLane));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  };
+
+  const writer: LogWriter = {
+    write(event) {
+      if (closed) throw new SapflowError('store_error', 'the execution log writer is closed');
+      let lane = lanes.get(event.executionId);
+      if (!lane) {
+        lane = { queue: [], tail: Promise.resolve() };
+        lanes.set(event.executionId, lane);
+      }
+      lane.queue.push(event);
+      pending++;
+      if (lane.queue.length % maxBatch === 0) flushLane(event.executionId).catch(() => {});
+      else schedule(flushIntervalMs);
+    },
+    flush: (executionId) => (executionId === undefined ? flushAll() : flushLane(executionId)),
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      timer = undefined;
+      await flushAll(); // on failure it stays registered, so flushAllLogWriters() tries its events again
+      openWriters.delete(writer);
+    },
+    get pending() {
+      return pending;
+    },
+  };
+  openWriters.add(writer);
+  return writer;
+}
+
+function reportToStderr(error: SapflowError, { executionId, events, dropped }: LogWriteFailure): void {
+  const fate = dropped ? `${events.length} events dropped` : `${events.length} events kept, will retry`;
+  console.error(`sapflow: execution log ${executionId}: ${error.message} (${fate})`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
