@@ -13,6 +13,19 @@ export const celEnvironment = new Environment({
   enableOptionalTypes: true,
 });
 
+// JS has one number type, so `count / 8.0` or `score * 2` must not fail on CEL's int/double split:
+// mixed arithmetic yields a double (int-with-int stays exact integer arithmetic, as CEL defines it)
+const MIXED: Record<string, (a: number, b: number) => number> = {
+  '+': (a, b) => a + b,
+  '-': (a, b) => a - b,
+  '*': (a, b) => a * b,
+  '/': (a, b) => a / b,
+};
+for (const [op, apply] of Object.entries(MIXED)) {
+  celEnvironment.registerOperator(`int ${op} double: double`, (a: bigint, b: number) => apply(Number(a), b));
+  celEnvironment.registerOperator(`double ${op} int: double`, (a: number, b: bigint) => apply(a, Number(b)));
+}
+
 const reserved = new Map<string, boolean>();
 
 /**

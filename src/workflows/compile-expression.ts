@@ -34,7 +34,8 @@ export function compileExpression(source: string): CompiledExpression {
     if (!checked.valid) throw checked.error;
     type = String(checked.type ?? 'dyn');
   } catch (error) {
-    throw badExpression(source, celReason(error), undefined, error);
+    // the library's error carries its whole AST: keep only its summary
+    throw badExpression(source, celReason(error));
   }
   const compiled: CompiledExpression = {
     source,
@@ -58,7 +59,7 @@ function run(program: ParseResult, source: string, references: readonly string[]
   try {
     result = program(variables);
   } catch (error) {
-    throw badExpression(source, celReason(error), undefined, error);
+    throw badExpression(source, celReason(error));
   }
   return fromCelValue(result);
 }
