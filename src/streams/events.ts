@@ -60,6 +60,8 @@ export interface TaskCompleteEvent extends Base {
   result: unknown;
   durationMs: number;
   attempts: number;
+  /** Set when the result was reused from an earlier run (retry of a failed run). */
+  reused?: boolean;
 }
 export interface TaskFailedEvent extends Base {
   type: 'task-failed';

@@ -1,0 +1,146 @@
+import type { CompiledTask, CompiledWorkflow } from '../workflows/types.js';
+import type { DurationStats } from './duration-stats.js';
+import type { ErrorInfo, TaskOutcome, TaskStatus, WorkflowProgressEvent } from './events.js';
+
+interface TaskState extends TaskOutcome {
+  task: CompiledTask;
+  startedAt?: number;
+  remainingDeps: number;
+}
+
+/**
+ * The bookkeeping of one workflow run: task statuses, the expression context, and which tasks a settled task
+ * unblocks. Pure and synchronous; the runner in `run-workflow.ts` turns its answers into events.
+ */
+export class RunState {
+  readonly byId = new Map<string, TaskState>();
+  private readonly dependents = new Map<string, string[]>();
+  readonly context: Record<string, unknown>;
+  private terminal = 0;
+  private running = 0;
+  failedCritical?: string;
+
+  constructor(
+    readonly workflow: CompiledWorkflow,
+    inputs: Record<string, unknown>,
+  ) {
+    this.context = { ...inputs };
+    for (const task of workflow.tasks) {
+      this.byId.set(task.id, { task, status: 'pending', attempts: 0, remainingDeps: task.dependencies.length });
+      for (const dep of task.dependencies) this.dependents.set(dep, [...(this.dependents.get(dep) ?? []), task.id]);
+    }
+  }
+
+  get done(): boolean {
+    return this.terminal === this.byId.size;
+  }
+
+  roots(): CompiledTask[] {
+    return this.workflow.tasks.filter((t) => t.dependencies.length === 0);
+  }
+
+  get(id: string): TaskState {
+    return this.byId.get(id)!;
+  }
+
+  isTerminal(id: string): boolean {
+    const s = this.get(id).status;
+    return s === 'completed' || s === 'failed' || s === 'skipped';
+  }
+
+  markRunning(id: string, now: number, attempt: number): void {
+    const s = this.get(id);
+    if (s.status !== 'running') this.running += 1;
+    s.status = 'running';
+    s.startedAt ??= now;
+    s.attempts = attempt;
+  }
+
+  /** Settles a task and returns the dependents whose dependencies are now all settled. */
+  settle(id: string, outcome: Omit<TaskOutcome, 'attempts'> & { attempts?: number }): CompiledTask[] {
+    const s = this.get(id);
+    if (this.isTerminal(id)) return [];
+    if (s.status === 'running') this.running -= 1;
+    Object.assign(s, outcome, { attempts: outcome.attempts ?? s.attempts });
+    this.terminal += 1;
+    this.context[id] = { result: s.result ?? null, status: s.status, error: s.error ?? null };
+    if (s.status === 'failed' && s.task.critical) this.failedCritical ??= id;
+    const unblocked: CompiledTask[] = [];
+    for (const dependent of this.dependents.get(id) ?? []) {
+      const d = this.get(dependent);
+      d.remainingDeps -= 1;
+      if (d.remainingDeps === 0 && d.status === 'pending') unblocked.push(d.task);
+    }
+    return unblocked;
+  }
+
+  /** Why a task whose dependencies are settled must not run, if it must not. */
+  blockedReason(task: CompiledTask): string | undefined {
+    if (this.failedCritical) return `the workflow stopped: critical task ${this.failedCritical} failed`;
+    for (const dep of task.dependencies) {
+      const status = this.get(dep).status;
+      if (status === 'failed') return `dependency ${dep} failed`;
+      if (status === 'skipped') return `dependency ${dep} was skipped`;
+    }
+    return undefined;
+  }
+
+  pendingIds(): string[] {
+    return [...this.byId.values()].filter((s) => s.status === 'pending').map((s) => s.task.id);
+  }
+
+  runningIds(): string[] {
+    return [...this.byId.values()].filter((s) => s.status === 'running').map((s) => s.task.id);
+  }
+
+  outcomes(): Record<string, TaskOutcome> {
+    const out: Record<string, TaskOutcome> = {};
+    for (const [id, s] of this.byId) {
+      const { status, result, error, reason, durationMs, attempts } = s;
+      out[id] = strip({ status, result, error, reason, durationMs, attempts });
+    }
+    return out;
+  }
+
+  progress(now: number, stats: DurationStats, maxParallel: number): Omit<WorkflowProgressEvent, 'type' | 'executionId' | 'at'> {
+    const by = (status: TaskStatus) => [...this.byId.values()].filter((s) => s.status === status).map((s) => s.task.id);
+    return {
+      currentTasks: by('running'),
+      completedTasks: by('completed'),
+      pendingTasks: by('pending'),
+      failedTasks: by('failed'),
+      skippedTasks: by('skipped'),
+      progressPercentage: Math.floor((this.terminal / Math.max(1, this.byId.size)) * 100),
+      estimatedTimeRemainingMs: this.estimateRemaining(now, stats, maxParallel),
+    };
+  }
+
+  /**
+   * The longer of the remaining critical path and the remaining work spread over the parallel slots,
+   * from each tool's mean duration so far; null until every unfinished task's tool has a known duration.
+   */
+  private estimateRemaining(now: number, stats: DurationStats, maxParallel: number): number | null {
+    if (this.done) return 0;
+    const finish = new Map<string, number>();
+    let critical = 0;
+    let work = 0;
+    for (const task of this.workflow.tasks) {
+      const s = this.get(task.id);
+      if (this.isTerminal(task.id)) continue;
+      const mean = stats.estimate(task.function);
+      if (mean === undefined) return null;
+      const own = s.status === 'running' ? Math.max(0, mean - (now - (s.startedAt ?? now))) : mean;
+      const after = Math.max(0, ...task.dependencies.map((d) => finish.get(d) ?? 0));
+      finish.set(task.id, after + own);
+      critical = Math.max(critical, after + own);
+      work += own;
+    }
+    return Math.round(Math.max(critical, work / maxParallel));
+  }
+}
+
+function strip<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+export type { ErrorInfo };

@@ -1,0 +1,190 @@
+import { EMPTY, Observable, Subject, concat, defer, from, fromEvent, merge, mergeMap, of, queueScheduler, switchMap, take, takeUntil, timer, map } from 'rxjs';
+import { toErrorInfo } from '../errors/index.js';
+import type { Tool } from '../tools/tool.js';
+import { evaluateCondition, resolveParameters } from '../workflows/index.js';
+import type { CompiledTask, CompiledWorkflow } from '../workflows/types.js';
+import type { Engine } from './engine.js';
+import type { TaskOutcome, WorkflowEvent, WorkflowFinishEvent } from './events.js';
+import { RunState } from './run-state.js';
+import { runToolCall } from './run-tool-call.js';
+
+export interface RunWorkflowOptions {
+  tools: { get(name: string): Tool | undefined };
+  /** Inputs after `resolveInputs` (defaults applied, types checked). */
+  inputs: Record<string, unknown>;
+  executionId: string;
+  user?: string;
+  /** Aborting ends the run as `cancelled`; running tools get their AbortSignal at once. */
+  signal?: AbortSignal;
+  /** Results of tasks that completed in an earlier run, reused instead of run again. */
+  reuse?: Record<string, unknown>;
+}
+
+/**
+ * Runs a compiled workflow as one Observable of events. A task starts the moment its own dependencies are settled
+ * and its condition holds - never waiting for a "level" - within `engine.maxParallel` (mergeMap concurrency).
+ * Failures are values: a failed non-critical task makes the run `partial`, a failed critical one stops new starts.
+ */
+export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options: RunWorkflowOptions): Observable<WorkflowEvent> {
+  return defer(() => {
+    const { scheduler } = engine;
+    const state = new RunState(workflow, options.inputs);
+    const startedAt = scheduler.now();
+    const at = () => new Date(scheduler.now()).toISOString();
+    const base = () => ({ executionId: options.executionId, at: at() });
+    const ready$ = new Subject<CompiledTask>();
+    const settled$ = new Subject<void>();
+    let settled = false;
+    const progressDue$ = new Subject<number>();
+    let lastProgressAt = Number.NEGATIVE_INFINITY;
+    let progressDirty = false;
+
+    const progressEvent = (): WorkflowEvent => {
+      lastProgressAt = scheduler.now();
+      progressDirty = false;
+      return { type: 'workflow-progress', ...base(), ...state.progress(scheduler.now(), engine.stats, engine.maxParallel) };
+    };
+    // Leading edge now, trailing edge on a timer: big runs do not pay for a snapshot per event.
+    const progressNow = (): WorkflowEvent[] => {
+      const wait = lastProgressAt + engine.progressIntervalMs - scheduler.now();
+      if (wait <= 0) return [progressEvent()];
+      if (!progressDirty) progressDue$.next(wait);
+      progressDirty = true;
+      return [];
+    };
+    const trailingProgress$ = progressDue$.pipe(
+      switchMap((wait) => timer(wait, scheduler)),
+      mergeMap(() => (progressDirty ? of(progressEvent()) : EMPTY)),
+      takeUntil(settled$),
+    );
+
+    /** Settles a task, then decides every task that became decidable; returns their events and the ready ones. */
+    const settle = (id: string, outcome: Omit<TaskOutcome, 'attempts'> & { attempts?: number }) => {
+      const events: WorkflowEvent[] = [];
+      const ready: CompiledTask[] = [];
+      const queue = state.settle(id, outcome);
+      decide(queue, events, ready);
+      return { events, ready };
+    };
+    const decide = (queue: CompiledTask[], events: WorkflowEvent[], ready: CompiledTask[]) => {
+      while (queue.length > 0) {
+        const task = queue.shift()!;
+        let reason = state.blockedReason(task);
+        if (!reason && task.condition) {
+          try {
+            if (!evaluateCondition(task.condition, state.context)) reason = `condition ${task.condition} is false`;
+          } catch (error) {
+            const info = toErrorInfo(error);
+            events.push({ type: 'task-failed', ...base(), taskId: task.id, error: info, durationMs: 0, attempts: 0 });
+            queue.push(...state.settle(task.id, { status: 'failed', error: info, durationMs: 0 }));
+            continue;
+          }
+        }
+        if (reason) {
+          events.push({ type: 'task-skipped', ...base(), taskId: task.id, reason });
+          queue.push(...state.settle(task.id, { status: 'skipped', reason }));
+        } else ready.push(task);
+      }
+      // A failed critical task skips everything not yet started, so the picture settles at once.
+      if (state.failedCritical) {
+        const reason = `the workflow stopped: critical task ${state.failedCritical} failed`;
+        for (const id of state.pendingIds()) {
+          events.push({ type: 'task-skipped', ...base(), taskId: id, reason });
+          state.settle(id, { status: 'skipped', reason });
+        }
+      }
+    };
+    // Trampolined so a long chain of instant tasks runs as a loop, not as ever-deeper recursion.
+    const release = (tasks: CompiledTask[]) =>
+      defer(() => {
+        for (const task of tasks) queueScheduler.schedule(() => ready$.next(task));
+        queueScheduler.schedule(() => {
+          if (!state.done || settled) return;
+          settled = true;
+          ready$.complete();
+          settled$.next();
+        });
+        return EMPTY;
+      });
+
+    const runTask = (task: CompiledTask): Observable<WorkflowEvent> => {
+      if (state.isTerminal(task.id)) return EMPTY; // skipped while it waited for a slot
+      if (options.reuse && task.id in options.reuse) {
+        const result = options.reuse[task.id];
+        const { events, ready } = settle(task.id, { status: 'completed', result, durationMs: 0, attempts: 0 });
+        return concat(of<WorkflowEvent[]>([{ type: 'task-complete', ...base(), taskId: task.id, result, durationMs: 0, attempts: 0, reused: true }, ...events, ...progressNow()]).pipe(mergeMap((e) => e)), release(ready));
+      }
+      let args: unknown;
+      try {
+        args = resolveParameters(task.parameters, state.context);
+      } catch (error) {
+        const info = toErrorInfo(error);
+        const { events, ready } = settle(task.id, { status: 'failed', error: info, durationMs: 0 });
+        return concat(from([{ type: 'task-failed', ...base(), taskId: task.id, error: info, durationMs: 0, attempts: 0 } as WorkflowEvent, ...events, ...progressNow()]), release(ready));
+      }
+      const call = { executionId: options.executionId, taskId: task.id, toolName: task.function, tool: options.tools.get(task.function), args, user: options.user ?? 'local', timeout: task.timeout, retry_count: task.retry_count };
+      return runToolCall(call, engine).pipe(
+        mergeMap((event): Observable<WorkflowEvent> => {
+          if (event.type === 'task-start') {
+            state.markRunning(task.id, scheduler.now(), event.attempt);
+            return from([event, ...progressNow()]);
+          }
+          if (event.type === 'task-complete' || event.type === 'task-failed') {
+            const outcome = event.type === 'task-complete'
+              ? { status: 'completed' as const, result: event.result, durationMs: event.durationMs, attempts: event.attempts }
+              : { status: 'failed' as const, error: event.error, durationMs: event.durationMs, attempts: event.attempts };
+            const { events, ready } = settle(task.id, outcome);
+            return concat(from([event, ...events, ...progressNow()]), release(ready));
+          }
+          return of(event);
+        }),
+      );
+    };
+
+    const finish = (cancelled: boolean): WorkflowEvent[] => {
+      const events: WorkflowEvent[] = [];
+      if (cancelled) {
+        const error = { code: 'cancelled', message: 'The run was cancelled' };
+        for (const id of state.runningIds()) {
+          events.push({ type: 'task-failed', ...base(), taskId: id, error, durationMs: scheduler.now() - (state.get(id).startedAt ?? scheduler.now()), attempts: state.get(id).attempts });
+          state.settle(id, { status: 'failed', error });
+        }
+        for (const id of state.pendingIds()) {
+          events.push({ type: 'task-skipped', ...base(), taskId: id, reason: 'the run was cancelled' });
+          state.settle(id, { status: 'skipped', reason: 'the run was cancelled' });
+        }
+      }
+      const outcomes = state.outcomes();
+      const anyFailed = Object.values(outcomes).some((t) => t.status === 'failed');
+      const status: WorkflowFinishEvent['status'] = cancelled ? 'cancelled' : state.failedCritical ? 'failed' : anyFailed ? 'partial' : 'completed';
+      return [...events, progressEvent(), { type: 'workflow-finish', ...base(), status, tasks: outcomes, durationMs: scheduler.now() - startedAt }];
+    };
+
+    const start: WorkflowEvent = {
+      type: 'workflow-start',
+      ...base(),
+      workflowId: workflow.id,
+      name: workflow.name,
+      input: options.inputs,
+      tasks: workflow.tasks.map((t) => ({ id: t.id, name: t.name, function: t.function, dependencies: t.dependencies, parallelGroup: t.parallel_group, critical: t.critical })),
+    };
+    const initial = { events: [] as WorkflowEvent[], ready: [] as CompiledTask[] };
+    decide(state.roots(), initial.events, initial.ready);
+
+    let cancelled = false;
+    const signal = options.signal;
+    const aborted$: Observable<unknown> = !signal ? EMPTY : signal.aborted ? of(true) : fromEvent(signal, 'abort').pipe(take(1));
+    const abort$ = aborted$.pipe(map(() => (cancelled = true)));
+    const work$ = merge(
+      ready$.pipe(mergeMap(runTask, engine.maxParallel)),
+      trailingProgress$,
+      release(initial.ready),
+    ).pipe(takeUntil(abort$));
+
+    return concat(
+      from([start, ...initial.events, ...progressNow()]),
+      work$,
+      defer(() => from(finish(cancelled))),
+    );
+  });
+}
