@@ -16,6 +16,7 @@ export const ERROR_STATUS = {
   duplicate_task_id: 400,
   bad_expression: 400,
   invalid_tools_config: 400,
+  invalid_config: 500,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { SapflowError } from './errors/index.js';
+
+const optional = z.string().trim().min(1).optional().catch(undefined);
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** The environment, parsed once. Meanings are in the issues and README; an invalid value stops start-up. */
+export const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  OPENAI_API_KEY: optional,
+  OPENAI_BASE_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
+  OPENAI_MODEL: z.string().default('gpt-4o'),
+  MAX_STEPS: positiveInt(5),
+  DATABASE_URL: optional,
+  DATA_DIR: z.string().default('.sapflow'),
+  TOOLS_CONFIG: optional,
+  WORKFLOWS_DIR: optional,
+  WORKFLOW_MAX_PARALLEL_TASKS: positiveInt(5),
+  WORKFLOW_DEFAULT_TIMEOUT: z.coerce.number().positive().default(30),
+  AUTH_JWT_SECRET: optional,
+  AUTH_JWKS_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
+  AUTH_ISSUER: optional,
+  AUTH_AUDIENCE: optional,
+  SMTP_URL: optional,
+  SAPFLOW_SEED_SAMPLE_DATA: z.enum(['true', 'false', '1', '0', '']).optional().transform((v) => (v === undefined || v === '' ? undefined : v === 'true' || v === '1')),
+  BODY_LIMIT: z.string().default('1mb'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new SapflowError('invalid_config', `${issue.path.join('.')}: ${issue.message}`);
+  }
+  return parsed.data;
+}
