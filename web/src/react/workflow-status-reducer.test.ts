@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
 import { initialWorkflowStatus, workflowStatusReducer, type WorkflowStatusAction, type WorkflowStatusState } from './workflow-status-reducer.js';
+import type { WorkflowEvent } from '../../../src/streams/events.js';
 import { intakeRun } from './test-events.js';
 
 const apply = (state: WorkflowStatusState, actions: WorkflowStatusAction[]) => actions.reduce(workflowStatusReducer, state);
@@ -62,7 +63,7 @@ describe('workflowStatusReducer', () => {
 
   it('remembers tasks whose results a retry reused', () => {
     const [start, taskStart, complete] = intakeRun();
-    const reusedComplete = { ...complete!.event, reused: true } as typeof complete.event;
+    const reusedComplete = { ...complete!.event, reused: true } as unknown as WorkflowEvent;
     const state = apply(initialWorkflowStatus('exec-1'), [
       { type: 'event', seq: 1, event: start!.event },
       { type: 'event', seq: 2, event: taskStart!.event },

@@ -1,0 +1,67 @@
+import dagre, { type Edge } from '@dagrejs/dagre';
+import type { TaskSnapshot } from '../../../src/streams/progress-snapshot.js';
+
+export interface DagNode {
+  id: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+export interface DagEdge {
+  from: string;
+  to: string;
+  points: Array<{ x: number; y: number }>;
+}
+export interface DagGroup {
+  name: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+export interface DagLayout {
+  width: number;
+  height: number;
+  nodes: DagNode[];
+  edges: DagEdge[];
+  groups: DagGroup[];
+}
+
+export const nodeSize = { width: 196, height: 56 };
+
+/** Top-to-bottom layered layout by dagre: dependencies above, tasks that can run together side by side. */
+export function layoutDag(tasks: Pick<TaskSnapshot, 'id' | 'dependencies' | 'parallelGroup'>[]): DagLayout {
+  const graph = new dagre.graphlib.Graph();
+  graph.setGraph({ rankdir: 'TB', nodesep: 28, ranksep: 44, marginx: 20, marginy: 20 });
+  graph.setDefaultEdgeLabel(() => ({}));
+  const known = new Set(tasks.map((task) => task.id));
+  for (const task of tasks) graph.setNode(task.id, { ...nodeSize });
+  for (const task of tasks) for (const dependency of task.dependencies) if (known.has(dependency)) graph.setEdge(dependency, task.id);
+  dagre.layout(graph);
+
+  const nodes = tasks.map((task) => {
+    const node = graph.node(task.id);
+    return { id: task.id, x: node.x - nodeSize.width / 2, y: node.y - nodeSize.height / 2, ...nodeSize };
+  });
+  const edges = graph.edges().map((edge: Edge) => ({ from: edge.v, to: edge.w, points: graph.edge(edge).points ?? [] }));
+
+  const byGroup = new Map<string, DagNode[]>();
+  tasks.forEach((task, index) => {
+    if (!task.parallelGroup) return;
+    byGroup.set(task.parallelGroup, [...(byGroup.get(task.parallelGroup) ?? []), nodes[index]!]);
+  });
+  const pad = 10;
+  const groups = [...byGroup]
+    .filter(([, members]) => members.length > 1)
+    .map(([name, members]) => {
+      const left = Math.min(...members.map((node) => node.x)) - pad;
+      const top = Math.min(...members.map((node) => node.y)) - pad - 14;
+      const right = Math.max(...members.map((node) => node.x + node.width)) + pad;
+      const bottom = Math.max(...members.map((node) => node.y + node.height)) + pad;
+      return { name, x: left, y: top, width: right - left, height: bottom - top };
+    });
+
+  const label = graph.graph();
+  return { width: label.width ?? 0, height: label.height ?? 0, nodes, edges, groups };
+}

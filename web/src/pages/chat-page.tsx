@@ -1,0 +1,113 @@
+import { useChat, type UIMessage } from '@ai-sdk/react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { authHeaders } from '../api/gateway-client.js';
+import { ToolCard, type ToolPart } from '../components/tool-card.js';
+import { WorkflowProgress, type ProgressSnapshot } from '../react/index.js';
+
+const suggestions = [
+  'Triage my emails from today and scan my billable time for this week',
+  'Check conflicts for a new client, Northwind Traders',
+  'Find the deadlines in my recent emails',
+];
+
+type Part = UIMessage['parts'][number];
+
+const isToolPart = (part: Part): part is Part & ToolPart => part.type.startsWith('tool-') || part.type === 'dynamic-tool';
+
+function toolPartOf(part: Part & ToolPart): ToolPart {
+  // dynamic tools carry their name in a field instead of the part type
+  const named = part as ToolPart & { toolName?: string };
+  return part.type === 'dynamic-tool' ? { ...named, type: `tool-${named.toolName ?? 'tool'}` } : named;
+}
+
+function MessageView({ message, live }: { message: UIMessage; live: boolean }) {
+  const progress = message.parts.find((part) => part.type === 'data-workflow') as { data: ProgressSnapshot } | undefined;
+  const tasks = new Map((progress?.data.tasks ?? []).map((task) => [task.id, task]));
+  return (
+    <div className={`message message-${message.role}`} data-role={message.role}>
+      <div className="message-author">{message.role === 'user' ? 'You' : 'Sapflow'}</div>
+      <div className="message-body">
+        {message.parts.map((part, index) => {
+          if (part.type === 'text') return <p key={index} className="message-text">{part.text}</p>;
+          if (isToolPart(part)) {
+            const tool = toolPartOf(part);
+            return <ToolCard key={tool.toolCallId} part={tool} task={tasks.get(tool.toolCallId)} />;
+          }
+          return null;
+        })}
+        {progress && <WorkflowProgress snapshot={progress.data} title={progress.data.name ?? 'Tool calls'} className="chat-progress" />}
+        {live && message.parts.length === 0 && <p className="muted">Thinking…</p>}
+      </div>
+    </div>
+  );
+}
+
+/** useChat against the gateway's /api/chat: streamed text, a card per tool call, and the live progress part. */
+export function ChatPage() {
+  const { messages, sendMessage, status, error, stop } = useChat();
+  const [draft, setDraft] = useState('');
+  const bottom = useRef<HTMLDivElement>(null);
+  const busy = status === 'submitted' || status === 'streaming';
+
+  useEffect(() => {
+    bottom.current?.scrollIntoView?.({ block: 'end' });
+  }, [messages]);
+
+  function send(text: string) {
+    const trimmed = text.trim();
+    if (!trimmed || busy) return;
+    setDraft('');
+    void sendMessage({ text: trimmed }, { headers: authHeaders() });
+  }
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    send(draft);
+  }
+
+  const last = messages[messages.length - 1];
+  return (
+    <div className="page chat-page">
+      <div className="chat-scroll">
+        {messages.length === 0 && (
+          <div className="chat-empty">
+            <h1>Ask the firm's assistant</h1>
+            <p className="muted">The gateway runs the tools your question needs in parallel and shows each one as it works.</p>
+            <div className="suggestions">
+              {suggestions.map((suggestion) => (
+                <button key={suggestion} type="button" className="suggestion" onClick={() => send(suggestion)}>
+                  {suggestion}
+                </button>
+              ))}
+            </div>
+          </div>
+        )}
+        {messages.map((message) => (
+          <MessageView key={message.id} message={message} live={busy && message === last} />
+        ))}
+        {status === 'submitted' && last?.role === 'user' && <p className="muted thinking">Thinking…</p>}
+        {error && (
+          <p className="error-box" role="alert">
+            {error.message}
+          </p>
+        )}
+        <div ref={bottom} />
+      </div>
+      <form className="composer" onSubmit={submit}>
+        <label htmlFor="chat-input" className="visually-hidden">Message</label>
+        <input
+          id="chat-input"
+          value={draft}
+          onChange={(event) => setDraft(event.target.value)}
+          placeholder="Ask about emails, deadlines, conflicts, billable time…"
+          autoComplete="off"
+        />
+        {busy ? (
+          <button type="button" className="sf-button" onClick={() => void stop()}>Stop</button>
+        ) : (
+          <button type="submit" className="sf-button sf-button-primary" disabled={!draft.trim()}>Send</button>
+        )}
+      </form>
+    </div>
+  );
+}
