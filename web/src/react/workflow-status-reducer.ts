@@ -1,6 +1,6 @@
 import type { ErrorInfo, WorkflowEvent } from '../../../src/streams/events.js';
 import type { ProgressSnapshot } from '../../../src/streams/progress-snapshot.js';
-import { emptySnapshot, foldProgress } from './fold-progress-fallback.js';
+import { emptySnapshot, foldProgress } from '../../../src/streams/fold-progress.js';
 
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed' | 'error';
 
