@@ -1,6 +1,8 @@
 import { firstValueFrom, lastValueFrom, toArray, type Observable } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOpenAIModel, type ModelChunk, type ModelRequest } from '../src/model/index.js';
+import OpenAI from 'openai';
+import { z } from 'zod';
+import { createOpenAIModel, createStructuredExtractor, type ModelChunk, type ModelRequest } from '../src/model/index.js';
 import { SapflowError } from '../src/errors/index.js';
 import { multiToolUse, startScriptedOpenAI, type Script, type ScriptedOpenAI } from './support/scripted-openai.js';
 
@@ -217,6 +219,43 @@ describe('OpenAI model over a real socket', () => {
     expect(error.code).toBe('cancelled');
     await server!.requests[0]!.closed;
     expect(server!.requests[0]!.aborted).toBe(true);
+  });
+});
+
+describe('structured extractor over a real socket', () => {
+  const ClientInfo = z.object({ name: z.string(), email: z.string(), matter: z.string().nullable() });
+
+  async function extractorFor(script: Script) {
+    server = await startScriptedOpenAI({ script });
+    return createStructuredExtractor(new OpenAI({ apiKey: API_KEY, baseURL: server.url, maxRetries: 0 }), 'gpt-4o-mini');
+  }
+
+  it('asks for a strict JSON Schema response and returns the parsed value', async () => {
+    const extract = await extractorFor([{ text: '{"name":"Jane Doe","email":"jane@doe.law","matter":null}' }]);
+    const info = await extract(ClientInfo, 'Extract the prospective client.', 'Hi, I am Jane Doe (jane@doe.law).');
+    expect(info).toEqual({ name: 'Jane Doe', email: 'jane@doe.law', matter: null });
+    const body = server!.requests[0]!.body;
+    expect(body.model).toBe('gpt-4o-mini');
+    expect(body.messages).toEqual([
+      { role: 'system', content: 'Extract the prospective client.' },
+      { role: 'user', content: 'Hi, I am Jane Doe (jane@doe.law).' },
+    ]);
+    expect(body.response_format).toMatchObject({
+      type: 'json_schema',
+      json_schema: { name: 'extraction', strict: true, schema: { type: 'object', required: ['name', 'email', 'matter'], additionalProperties: false } },
+    });
+  });
+
+  it('fails with one line when the answer does not fit the schema or the endpoint refuses', async () => {
+    const extract = await extractorFor([{ text: '{"name":"Jane Doe","email":42,"matter":null}' }, { fail: { status: 401 } }]);
+    await expect(extract(ClientInfo, 'Extract.', 'x')).rejects.toMatchObject({
+      code: 'upstream_error',
+      message: "The model's answer did not match the schema (email: Invalid input: expected string, received number)",
+    });
+    await expect(extract(ClientInfo, 'Extract.', 'x')).rejects.toMatchObject({
+      code: 'upstream_error',
+      message: 'The model endpoint rejected the API key (401); check OPENAI_API_KEY',
+    });
   });
 });
 

@@ -2,3 +2,4 @@ export type { ChatMessage, ChatModel, FinishReason, ModelChunk, ModelRequest, Mo
 export { createOpenAIModel, type OpenAIModelOptions } from './openai-model.js';
 export { createOfflineDemoModel, type OfflineDemoModelOptions } from './offline-demo-model.js';
 export { toModelChunks } from './to-model-chunks.js';
+export { createStructuredExtractor, type ExtractOptions, type StructuredExtractor } from './structured-extractor.js';
