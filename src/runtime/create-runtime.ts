@@ -1,0 +1,95 @@
+import nodemailer from 'nodemailer';
+import OpenAI from 'openai';
+import type { Config } from '../config.js';
+import { createOfflineDemoModel, createOpenAIModel, createStructuredExtractor, type ChatModel } from '../model/index.js';
+import {
+  createEventHub, createExecutionStore, createLogWriter, openDatabase,
+  type Database, type EventHub, type ExecutionStore, type LogWriter,
+} from '../store/index.js';
+import { createEngine, type Engine } from '../streams/index.js';
+import { createLegalTools, seedSampleFirm } from '../tools/legal/index.js';
+import { createToolRegistry, loadToolsConfig, type ToolRegistry } from '../tools/index.js';
+import { BUILT_IN_WORKFLOWS_DIR, loadWorkflowCatalog, type CatalogProblem, type WorkflowCatalog } from './workflow-catalog.js';
+import { createWorkflowRuns, type WorkflowRuns } from './workflow-runs.js';
+import { workflowAsTool } from './workflow-tools.js';
+
+export interface Runtime {
+  config: Config;
+  db: Database;
+  store: ExecutionStore;
+  hub: EventHub;
+  writer: LogWriter;
+  engine: Engine;
+  /** Every tool: built-in legal tools, TOOLS_CONFIG tools, and one tool per workflow template. */
+  tools: ToolRegistry;
+  catalog: WorkflowCatalog;
+  runs: WorkflowRuns;
+  model: ChatModel;
+  /** What start-up wants the operator to know: demo model, local auth, sample data, templates that did not load. */
+  notices: string[];
+  catalogProblems: CatalogProblem[];
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** Replaces the model the config would choose (tests, benchmarks). */
+  model?: ChatModel;
+  /** Extra tools registered beside the built-in ones (tests). */
+  extraTools?: import('../tools/tool.js').Tool[];
+  /** Pins the legal tools' clock (tests, demos). */
+  now?: () => Date;
+}
+
+/**
+ * Wires the layers together from the configuration: one per process, shared by the HTTP server and the CLI.
+ * A bad TOOLS_CONFIG stops start-up (it throws); a bad template file is reported and skipped.
+ */
+export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  const notices: string[] = [];
+  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  try {
+    const embedded = !config.DATABASE_URL;
+    if (config.SAPFLOW_SEED_SAMPLE_DATA ?? embedded) {
+      const seeded = await seedSampleFirm(db, { now: options.now });
+      if (seeded.seeded) notices.push('Seeded the sample firm "Sample & Partners LLP (demo data)" - demo data, not a real firm.');
+    }
+    const store = createExecutionStore(db);
+    const hub = createEventHub(store);
+    const writer = createLogWriter(store, { hub });
+    const engine = createEngine({ maxParallel: config.WORKFLOW_MAX_PARALLEL_TASKS, defaultTimeout: config.WORKFLOW_DEFAULT_TIMEOUT });
+
+    const openai = config.OPENAI_API_KEY ? new OpenAI({ apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, maxRetries: 0 }) : undefined;
+    const model = options.model ?? (openai
+      ? createOpenAIModel({ apiKey: config.OPENAI_API_KEY!, baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL, client: openai })
+      : createOfflineDemoModel());
+    if (model.kind === 'offline-demo') notices.push('No OPENAI_API_KEY: the offline demo model answers chats (it matches tools by name, it does not understand language).');
+
+    const tools = createToolRegistry([
+      ...createLegalTools({
+        db,
+        now: options.now,
+        extractor: openai ? createStructuredExtractor(openai, config.OPENAI_MODEL) : undefined,
+        mailer: config.SMTP_URL ? nodemailer.createTransport(config.SMTP_URL) : undefined,
+      }),
+      ...(config.TOOLS_CONFIG ? await loadToolsConfig(config.TOOLS_CONFIG) : []),
+      ...(options.extraTools ?? []),
+    ]);
+    const dirs = [BUILT_IN_WORKFLOWS_DIR, ...(config.WORKFLOWS_DIR ? [config.WORKFLOWS_DIR] : [])];
+    const { catalog, problems } = await loadWorkflowCatalog(dirs, (name) => tools.has(name));
+    for (const p of problems) notices.push(`Workflow ${p.file} not loaded: [${p.code}] ${p.path ? `${p.path}: ` : ''}${p.message}`);
+    const runs = createWorkflowRuns({ engine, tools, store, writer });
+    for (const workflow of catalog.list()) tools.register(workflowAsTool(workflow, runs));
+
+    return {
+      config, db, store, hub, writer, engine, tools, catalog, runs, model, notices, catalogProblems: problems,
+      async close() {
+        await runs.idle();
+        await writer.close();
+        await db.close();
+      },
+    };
+  } catch (error) {
+    await db.close().catch(() => {});
+    throw error;
+  }
+}
