@@ -29,17 +29,19 @@ for (const [op, apply] of Object.entries(MIXED)) {
 const reserved = new Map<string, boolean>();
 
 /**
- * Whether `name` cannot serve as a CEL variable: a reserved word (`in`, `as`, `null`...) or a name
- * the environment already binds (`int`, `cel`, `optional`...), which would shadow the task or input.
+ * Whether `name` cannot serve as a CEL variable: a name the environment already binds (`int`,
+ * `cel`, `optional`...), which would shadow the task or input, or a reserved word (`in`, `as`,
+ * `null`...), which does not even parse as an identifier.
  */
 export function isReservedName(name: string): boolean {
+  if (celEnvironment.hasVariable(name)) return true;
   let known = reserved.get(name);
   if (known === undefined) {
     try {
-      celEnvironment.evaluate(name, {});
+      // `null` and `true` parse, but as literals rather than identifiers
+      known = celEnvironment.parse(name).ast.op !== 'id';
+    } catch {
       known = true;
-    } catch (error) {
-      known = (error as { code?: string }).code !== 'unknown_variable';
     }
     reserved.set(name, known);
   }

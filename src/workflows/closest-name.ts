@@ -4,7 +4,8 @@
  */
 export function closestName(name: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
-  let bestDistance = Math.max(1, Math.floor(name.length / 3)) + 1;
+  // a "suggestion" that rewrites most of a short name is noise: `c` is not a typo of `a`
+  let bestDistance = Math.min(Math.max(1, Math.floor(name.length / 3)), name.length - 1) + 1;
   for (const candidate of candidates) {
     if (Math.abs(candidate.length - name.length) >= bestDistance) continue;
     const d = editDistance(name.toLowerCase(), candidate.toLowerCase());

@@ -1,5 +1,5 @@
 import type { ASTNode } from '@marcbachmann/cel-js';
-import { isReservedName } from './cel-environment.js';
+import { celEnvironment } from './cel-environment.js';
 
 /** Macros whose first argument names a variable bound inside the macro, e.g. `items.exists(i, i > 0)`. */
 const BINDING_MACROS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
@@ -21,7 +21,7 @@ export function collectReferences(ast: ASTNode): string[] {
     const { node, bound } = stack.pop()!;
     const name = node.args as string;
     // names the environment binds itself (`cel`, `optional`, `int`) are not context variables
-    if (node.op === 'id' && !bound.has(name) && !isReservedName(name)) found.add(name);
+    if (node.op === 'id' && !bound.has(name) && !celEnvironment.hasVariable(name)) found.add(name);
     const children = childrenOf(node, bound);
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }

@@ -49,17 +49,16 @@ export function compileExpression(source: string): CompiledExpression {
 }
 
 function run(program: ParseResult, source: string, references: readonly string[], context: ExpressionContext): unknown {
-  // convert only what this expression reads: the context grows with every finished task
-  const variables: Record<string, unknown> = {};
-  for (const name of references) {
-    const value = Object.hasOwn(context, name) ? context[name] : undefined;
-    if (value !== undefined) variables[name] = toCelValue(value);
-  }
-  let result: unknown;
   try {
-    result = program(variables);
+    // convert only what this expression reads: the context grows with every finished task
+    const variables: Record<string, unknown> = {};
+    for (const name of references) {
+      const value = Object.hasOwn(context, name) ? context[name] : undefined;
+      if (value !== undefined) variables[name] = toCelValue(value);
+    }
+    return fromCelValue(program(variables));
   } catch (error) {
+    // also catches a RangeError from converting absurdly deep data: nothing but bad_expression leaves here
     throw badExpression(source, celReason(error));
   }
-  return fromCelValue(result);
 }

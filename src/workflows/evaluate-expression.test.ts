@@ -93,6 +93,12 @@ describe('evaluateExpression', () => {
     expect(evaluateExpression('x.status', { ...context, other: { fn: () => 1, sym: Symbol('s') } })).toBe('completed');
   });
 
+  it('turns absurdly deep data into bad_expression rather than a RangeError', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = { d: deep };
+    expect(failure(() => evaluateExpression('x.result', { x: { result: deep } })).code).toBe('bad_expression');
+  });
+
   it('drops undefined fields, so has() sees them as absent', () => {
     expect(evaluateCondition('has(t.error)', { t: { result: 1, status: 'completed', error: undefined } })).toBe(false);
   });

@@ -4,10 +4,11 @@ import { checkInputValue } from './check-input-value.js';
 import type { WorkflowDefinition } from './types.js';
 
 /** Task ids and input names are CEL variables, so they must be identifiers CEL does not claim. */
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const identifier = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an identifier ([A-Za-z_][A-Za-z0-9_]*)' })
-  .refine((name) => !isReservedName(name), { error: 'is a reserved word in expressions; choose another name' });
+  .regex(IDENTIFIER, { error: 'must be an identifier ([A-Za-z_][A-Za-z0-9_]*)' })
+  .refine((name) => !IDENTIFIER.test(name) || !isReservedName(name), { error: 'is a reserved word in expressions; choose another name' });
 
 const inputSchema = z
   .strictObject({
