@@ -1,4 +1,17 @@
-import { concat, concatMap, defer, EMPTY, finalize, from, of, startWith, Subject, takeWhile, tap, type Observable } from 'rxjs';
+import {
+  concat,
+  concatMap,
+  defer,
+  EMPTY,
+  finalize,
+  from,
+  of,
+  startWith,
+  Subject,
+  takeWhile,
+  tap,
+  type Observable,
+} from 'rxjs';
 import { SapflowError } from '../errors/index.js';
 import type { WorkflowEvent } from '../streams/events.js';
 import { isTerminalStatus, type ExecutionStore, type LoggableEvent, type StoredEvent } from './execution-types.js';

@@ -11,7 +11,13 @@ import {
   type DefinitionRow,
   type ExecutionRow,
 } from './execution-rows.js';
-import { TERMINAL_STATUSES, type ExecutionStatus, type ExecutionStore, type StoredEvent } from './execution-types.js';
+import {
+  TERMINAL_STATUSES,
+  type ExecutionStatus,
+  type ExecutionStore,
+  type ReadEventsOptions,
+  type StoredEvent,
+} from './execution-types.js';
 import { foldExecutionPatch } from './fold-execution-patch.js';
 import type { Queryable } from './queryable.js';
 import { guardStore } from './store-error.js';
@@ -120,7 +126,7 @@ export function createExecutionStore(db: Queryable): ExecutionStore {
         return { items, nextCursor: rows.length > size && last ? encodeCursor(last.id) : null };
       }),
 
-    readEvents: <E>(executionId: string, userId: string, { afterSeq = 0, limit }: { afterSeq?: number; limit?: number } = {}) =>
+    readEvents: <E>(executionId: string, userId: string, { afterSeq = 0, limit }: ReadEventsOptions = {}) =>
       guardStore('read the execution log', async () => {
         const { rows } = await db.query<{ seq: number; payload: E }>(
           `SELECT l.seq, l.payload FROM workflow_logs l

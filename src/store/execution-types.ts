@@ -86,6 +86,12 @@ export interface WorkflowDefinitionRecord {
   updatedAt: string;
 }
 
+export interface ReadEventsOptions {
+  /** Only events after this seq (a follower's `Last-Event-ID`); default 0, the whole log. */
+  afterSeq?: number;
+  limit?: number;
+}
+
 export interface ExecutionStore {
   createExecution(execution: NewExecution): Promise<ExecutionRecord>;
   /**
@@ -99,11 +105,7 @@ export interface ExecutionStore {
   /** The user's executions, newest first. */
   listExecutions(userId: string, options?: ListExecutionsOptions): Promise<ExecutionPage>;
   /** The log after `afterSeq` (default 0), in seq order; empty when the execution is not the user's. */
-  readEvents<E = WorkflowEvent>(
-    executionId: string,
-    userId: string,
-    options?: { afterSeq?: number; limit?: number },
-  ): Promise<StoredEvent<E>[]>;
+  readEvents<E = WorkflowEvent>(executionId: string, userId: string, options?: ReadEventsOptions): Promise<StoredEvent<E>[]>;
   /**
    * Moves a live execution (pending/running) to `status`, e.g. `cancelled`; a finished one is left as it is.
    * Returns the execution as it now stands, or null when it is not the user's.

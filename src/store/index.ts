@@ -17,6 +17,7 @@ export {
   type ListExecutionsOptions,
   type LoggableEvent,
   type NewExecution,
+  type ReadEventsOptions,
   type StoredEvent,
   type WorkflowDefinitionRecord,
 } from './execution-types.js';
