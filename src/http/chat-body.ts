@@ -1,0 +1,188 @@
+import type OpenAI from 'openai';
+import { z } from 'zod';
+import { SapflowError } from '../errors/index.js';
+import type { ChatMessage } from '../model/index.js';
+
+/**
+ * The POST /api/chat body: what useChat sends (`{ id, messages: UIMessage[] with parts, trigger, messageId }` plus
+ * any fields the app adds) or the plain form (`{ messages: [{ role, content }] }`, OpenAI's own message shapes).
+ */
+
+const textPartSchema = z.looseObject({ type: z.literal('text'), text: z.string() });
+const toolPartSchema = z.looseObject({
+  type: z.string(),
+  toolCallId: z.string().min(1),
+  state: z.string(),
+  input: z.unknown().optional(),
+  rawInput: z.unknown().optional(),
+  output: z.unknown().optional(),
+  errorText: z.string().optional(),
+});
+const dynamicToolPartSchema = toolPartSchema.extend({ toolName: z.string().min(1) });
+
+/** Parts are checked by their `type`; parts Sapflow does not read (data, reasoning, files, sources) pass as they are. */
+const partSchema = z.looseObject({ type: z.string() }).superRefine((part, ctx) => {
+  const schema =
+    part.type === 'text'
+      ? textPartSchema
+      : part.type === 'dynamic-tool'
+        ? dynamicToolPartSchema
+        : part.type.startsWith('tool-')
+          ? toolPartSchema
+          : undefined;
+  const result = schema?.safeParse(part);
+  for (const issue of result?.error?.issues ?? []) ctx.addIssue({ ...issue, code: 'custom', input: undefined });
+});
+
+const contentSchema = z.union([z.string(), z.array(textPartSchema), z.null()], {
+  error: 'expected a string or an array of text parts',
+});
+
+const toolCallSchema = z.looseObject({
+  id: z.string().min(1),
+  type: z.literal('function'),
+  function: z.looseObject({ name: z.string().min(1), arguments: z.string() }),
+});
+
+const messageSchema = z
+  .looseObject({
+    id: z.string().optional(),
+    role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
+    // the useChat form
+    parts: z.array(partSchema).optional(),
+    // the plain form
+    content: contentSchema.optional(),
+    tool_calls: z.array(toolCallSchema).optional(),
+    tool_call_id: z.string().min(1).optional(),
+  })
+  .superRefine((message, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (message.parts) {
+      if (message.role === 'tool' || message.role === 'developer') issue('role', 'expected system, user or assistant in a message with parts');
+    } else if (message.role === 'tool') {
+      if (!message.tool_call_id) issue('tool_call_id', 'a tool message needs the tool_call_id it answers');
+      if (message.content === undefined || message.content === null) issue('content', 'a tool message needs content');
+    } else if (message.role === 'assistant') {
+      if ((message.content === undefined || message.content === null) && !message.tool_calls?.length) {
+        issue('content', 'expected parts, content or tool_calls');
+      }
+    } else if (message.content === undefined || message.content === null) {
+      issue('content', 'expected parts or content');
+    }
+  });
+
+export const chatBodySchema = z.looseObject({
+  id: z.string().optional(),
+  messages: z.array(messageSchema).min(1, 'expected at least one message'),
+  trigger: z.enum(['submit-message', 'regenerate-message']).optional(),
+  messageId: z.string().optional(),
+});
+
+export type ChatBody = z.infer<typeof chatBodySchema>;
+type BodyMessage = ChatBody['messages'][number];
+type ToolPart = z.infer<typeof toolPartSchema> & { toolName?: string };
+
+/** Validates a parsed JSON body; a bad one throws `invalid_body` with the path of the first problem. */
+export function parseChatBody(json: unknown): ChatBody {
+  const result = chatBodySchema.safeParse(json);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const path = issue.path.length > 0 ? issue.path.map(String).join('.') : 'body';
+  throw new SapflowError('invalid_body', `Invalid chat body at ${path}: ${issue.message}`, { details: { path } });
+}
+
+/** The conversation as OpenAI messages; earlier tool parts become assistant `tool_calls` plus `tool` messages. */
+export function toOpenAIMessages(body: unknown): ChatMessage[] {
+  return parseChatBody(body).messages.flatMap((message) => (message.parts ? fromUIMessage(message) : [fromPlainMessage(message)]));
+}
+
+function fromUIMessage(message: BodyMessage): ChatMessage[] {
+  const parts = message.parts ?? [];
+  if (message.role !== 'assistant') {
+    const content = textOf(parts);
+    if (message.role === 'system') return content ? [{ role: 'system', content }] : [];
+    return [{ role: 'user', content }];
+  }
+
+  // an assistant message holds every step of a turn: text, then tool calls, then their results, step after step
+  const out: ChatMessage[] = [];
+  let texts: string[] = [];
+  let calls: ToolPart[] = [];
+  const flush = () => {
+    if (texts.length === 0 && calls.length === 0) return;
+    const content = texts.join('\n') || null;
+    out.push(
+      calls.length > 0
+        ? { role: 'assistant', content, tool_calls: calls.map(toToolCall) }
+        : { role: 'assistant', content: content ?? '' },
+      ...calls.map(toToolMessage),
+    );
+    texts = [];
+    calls = [];
+  };
+  for (const part of parts) {
+    if (part.type === 'step-start') flush();
+    else if (part.type === 'text') {
+      // text after tool calls belongs to the next step, which saw their results
+      if (calls.length > 0) flush();
+      if (typeof part.text === 'string' && part.text) texts.push(part.text);
+    } else if (isToolPart(part)) {
+      // arguments still streaming when the client stopped: the call never ran
+      if (part.state !== 'input-streaming') calls.push(part);
+    }
+  }
+  flush();
+  return out;
+}
+
+function fromPlainMessage(message: BodyMessage): ChatMessage {
+  const content = typeof message.content === 'string' ? message.content : textOf(message.content ?? []);
+  switch (message.role) {
+    case 'tool':
+      return { role: 'tool', tool_call_id: message.tool_call_id!, content };
+    case 'assistant':
+      return message.tool_calls?.length
+        ? {
+            role: 'assistant',
+            content: content || null,
+            tool_calls: message.tool_calls.map((call) => ({
+              id: call.id,
+              type: 'function',
+              function: { name: call.function.name, arguments: call.function.arguments },
+            })),
+          }
+        : { role: 'assistant', content };
+    default:
+      return { role: message.role, content };
+  }
+}
+
+function isToolPart(part: { type: string }): part is ToolPart {
+  return part.type === 'dynamic-tool' || part.type.startsWith('tool-');
+}
+
+function toToolCall(part: ToolPart): OpenAI.ChatCompletionMessageFunctionToolCall {
+  const name = part.type === 'dynamic-tool' ? part.toolName! : part.type.slice('tool-'.length);
+  const args = part.input === undefined && typeof part.rawInput === 'string' ? part.rawInput : JSON.stringify(part.input ?? {});
+  return { id: part.toolCallId, type: 'function', function: { name, arguments: args } };
+}
+
+function toToolMessage(part: ToolPart): OpenAI.ChatCompletionToolMessageParam {
+  const content =
+    part.state === 'output-available'
+      ? (JSON.stringify(part.output) ?? 'null')
+      : part.state === 'output-error'
+        ? JSON.stringify({ error: part.errorText ?? 'The tool failed' })
+        : part.state === 'output-denied'
+          ? JSON.stringify({ error: 'The user denied this tool call' })
+          : // OpenAI needs an answer to every call; this one never finished
+            JSON.stringify({ error: 'The tool call did not complete' });
+  return { role: 'tool', tool_call_id: part.toolCallId, content };
+}
+
+function textOf(parts: ReadonlyArray<{ type: string; text?: unknown }>): string {
+  return parts
+    .filter((part) => part.type === 'text' && typeof part.text === 'string')
+    .map((part) => part.text as string)
+    .join('\n');
+}
