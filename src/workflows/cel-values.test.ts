@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fromCelValue, toCelValue } from './cel-values.js';
+import { evaluateExpression } from './evaluate-expression.js';
 
 describe('toCelValue / fromCelValue', () => {
   it('turns safe JS integers into BigInt, deeply, and leaves doubles alone', () => {
@@ -21,6 +22,13 @@ describe('toCelValue / fromCelValue', () => {
       ) {}
     }
     expect(toCelValue({ p: new Point(1, 2), u: undefined, fn: () => 1 })).toEqual({ p: { x: 1n, y: 2n } });
+  });
+
+  it('unwraps CEL-only values', () => {
+    expect(evaluateExpression('[1u, 2u]', {})).toEqual([1, 2]);
+    expect(evaluateExpression('optional.of(1)', {})).toBe(1);
+    expect(evaluateExpression('optional.none()', {})).toBeNull();
+    expect(evaluateExpression('duration("1h")', {})).toBe('3600s');
   });
 
   it('keeps dates and bytes', () => {

@@ -1,3 +1,5 @@
+import { Optional } from '@marcbachmann/cel-js';
+
 /**
  * The bridge between JS values and CEL values. CEL keeps `int` (BigInt) and `double` (number)
  * apart and refuses `double + int`, so JS integers go in as BigInt - `count + 1`, `size(x) == n`
@@ -30,7 +32,11 @@ export function fromCelValue(value: unknown): unknown {
         return mapEntries(Object.fromEntries([...value].map(([k, v]) => [String(k), v])), fromCelValue);
       }
       if (isPlainObject(value)) return mapEntries(value as Record<string, unknown>, fromCelValue);
-      // CEL-only values (types, optionals) have no JSON form; their text is the most useful thing to pass on
+      // `x.?y` without `.orValue(...)`: an absent value is null, as it would be in JSON
+      if (value instanceof Optional) return value.hasValue() ? fromCelValue(value.value()) : null;
+      // CEL's uint wraps a BigInt
+      if (typeof value.valueOf() === 'bigint') return Number(value.valueOf());
+      // other CEL-only values (types, durations) have no JSON form; their text is the most useful thing to pass on
       return String(value);
     default:
       return value;
