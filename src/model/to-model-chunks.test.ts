@@ -114,4 +114,12 @@ describe('toModelChunks', () => {
     expect((await run(chunk({}, 'content_filter'))).at(-1)).toEqual({ type: 'finish', finishReason: 'content-filter' });
     expect((await run(chunk({ content: 'x' }))).at(-1)).toEqual({ type: 'finish', finishReason: 'other' });
   });
+
+  it('fails on a chunk it cannot read, with the path', async () => {
+    const bad = { ...chunk({}), choices: [{ index: 0, delta: { tool_calls: [{ index: 'first' }] }, finish_reason: null }] };
+    await expect(run(bad as unknown as OpenAI.ChatCompletionChunk)).rejects.toMatchObject({
+      code: 'upstream_error',
+      message: 'The model endpoint sent a malformed chunk (choices.0.delta.tool_calls.0.index: Invalid input: expected number, received string)',
+    });
+  });
 });

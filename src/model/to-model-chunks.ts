@@ -1,8 +1,41 @@
 import type OpenAI from 'openai';
 import { concat, defer, from, mergeMap, type OperatorFunction } from 'rxjs';
+import { z } from 'zod';
+import { SapflowError } from '../errors/index.js';
 import type { FinishReason, ModelChunk, ModelUsage } from './chat-model.js';
 
 const MULTI_TOOL_USE = 'multi_tool_use.parallel';
+
+/** What the assembler reads of a chunk; lenient, as compatible servers differ in what they leave out. */
+const chunkSchema = z.looseObject({
+  choices: z
+    .array(
+      z.looseObject({
+        index: z.number().nullish(),
+        delta: z
+          .looseObject({
+            content: z.string().nullish(),
+            refusal: z.string().nullish(),
+            tool_calls: z
+              .array(
+                z.looseObject({
+                  index: z.number().int().nonnegative().nullish(),
+                  id: z.string().nullish(),
+                  function: z.looseObject({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish(),
+                }),
+              )
+              .nullish(),
+          })
+          .nullish(),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .nullish(),
+  usage: z
+    .looseObject({ prompt_tokens: z.number().nullish(), completion_tokens: z.number().nullish(), total_tokens: z.number().nullish() })
+    .nullish(),
+});
+type Chunk = z.infer<typeof chunkSchema>;
 
 interface PendingCall {
   id?: string;
@@ -72,7 +105,8 @@ function createAssembler() {
     [...open.keys()].filter((key) => key !== except).flatMap((key) => ready(key));
 
   return {
-    push(chunk: OpenAI.ChatCompletionChunk): ModelChunk[] {
+    push(raw: OpenAI.ChatCompletionChunk): ModelChunk[] {
+      const chunk = parseChunk(raw);
       const out: ModelChunk[] = [];
       if (chunk.usage) usage = toUsage(chunk.usage);
       const choice = chunk.choices?.find((c) => c.index === 0) ?? chunk.choices?.[0];
@@ -123,6 +157,13 @@ function createAssembler() {
   };
 }
 
+function parseChunk(raw: unknown): Chunk {
+  const result = chunkSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw new SapflowError('upstream_error', `The model endpoint sent a malformed chunk (${issue.path.join('.')}: ${issue.message})`);
+}
+
 function unwrapMultiToolUse(args: string): Array<{ name: string; args: string }> | undefined {
   let parsed: unknown;
   try {
@@ -160,7 +201,7 @@ function toFinishReason(reason: string): FinishReason {
   }
 }
 
-function toUsage(usage: OpenAI.CompletionUsage): ModelUsage {
+function toUsage(usage: NonNullable<Chunk['usage']>): ModelUsage {
   return {
     inputTokens: usage.prompt_tokens ?? 0,
     outputTokens: usage.completion_tokens ?? 0,
