@@ -19,6 +19,7 @@ import {
   type ExecutionStore,
   type LoggableEvent,
   type Queryable,
+  type ReadEventsOptions,
   type StoredEvent,
 } from '../src/store/index.js';
 import type { WorkflowEvent, WorkflowFinishEvent } from '../src/streams/events.js';
@@ -280,7 +281,10 @@ for (const backend of BACKENDS) {
           let row = (await store.getExecution(id, userId))!;
           expect(row.status).toBe('running');
           expect(row.startedAt).toBe(start.at);
-          expect(row.tasks).toEqual({ fetch: { status: 'pending', attempts: 0 }, summarise: { status: 'pending', attempts: 0 } });
+          expect(row.tasks).toEqual({
+            fetch: { status: 'pending', attempts: 0 },
+            summarise: { status: 'pending', attempts: 0 },
+          });
           expect(Date.parse(row.updatedAt)).toBeGreaterThanOrEqual(Date.parse(created.updatedAt));
 
           await store.appendEvents(id, middle.slice(0, 3));
@@ -511,7 +515,7 @@ for (const backend of BACKENDS) {
           const reached = new Promise<void>((r) => (reading = r));
           const gated: Pick<ExecutionStore, 'getExecution' | 'readEvents'> = {
             getExecution: (id, userId) => store.getExecution(id, userId),
-            readEvents: (async (id: string, userId: string, options?: { afterSeq?: number }) => {
+            readEvents: (async (id: string, userId: string, options?: ReadEventsOptions) => {
               if (when === 'before-read') {
                 reading();
                 await gate;
@@ -594,6 +598,25 @@ for (const backend of BACKENDS) {
     },
   );
 }
+
+describe('the embedded store', () => {
+  it('creates DATA_DIR and keeps executions across restarts', async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'sapflow-data-'));
+    const dataDir = join(parent, 'nested', '.sapflow');
+    try {
+      const first = await openDatabase({ dataDir });
+      expect(first.kind).toBe('pglite');
+      await createExecutionStore(first).createExecution({ id: 'kept', workflowId: 'wf', userId: 'u' });
+      await first.close();
+
+      const second = await openDatabase({ dataDir });
+      expect((await createExecutionStore(second).getExecution('kept', 'u'))?.workflowId).toBe('wf');
+      await second.close();
+    } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
+  });
+});
 
 /** A `Queryable` over one pg client, so session settings (the JWT claim) hold for every query. */
 function clientQueryable(client: pg.Client): Queryable {

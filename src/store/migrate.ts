@@ -21,6 +21,16 @@ const CREATE_LEDGER = `CREATE TABLE IF NOT EXISTS schema_migrations (
  * each transaction holds an advisory lock and re-checks the ledger, so gateways starting together apply a file once.
  */
 export async function runMigrations(db: Queryable, dir = MIGRATIONS_DIR): Promise<string[]> {
+  try {
+    return await applyPending(db, dir);
+  } catch (error) {
+    if (error instanceof SapflowError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new SapflowError('store_error', `could not migrate the database: ${reason}`, { cause: error });
+  }
+}
+
+async function applyPending(db: Queryable, dir: string): Promise<string[]> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.sql')).sort();
   const applied: string[] = [];
   if (isDatabase(db)) {
