@@ -55,7 +55,7 @@ function patchTask(snapshot: ProgressSnapshot, id: string, patch: Partial<TaskSn
   const known = snapshot.tasks.some((t) => t.id === id);
   const tasks = known
     ? snapshot.tasks.map((t) => (t.id === id ? { ...t, ...patch } : t))
-    : [...snapshot.tasks, { id, name: id, function: fn, status: 'pending' as TaskStatus, dependencies: [], attempts: 0, ...patch }];
+    : [...snapshot.tasks, { id, name: fn || id, function: fn, status: 'pending' as TaskStatus, dependencies: [], attempts: 0, ...patch }];
   return recount({ ...snapshot, tasks });
 }
 

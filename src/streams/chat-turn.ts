@@ -1,0 +1,156 @@
+import { EMPTY, Observable, catchError, concat, defer, mergeMap, of } from 'rxjs';
+import { toErrorInfo, toSapflowError } from '../errors/index.js';
+// Type-only: the model layer's chunk shapes are the input contract of a chat turn; no runtime import crosses.
+import type { ChatMessage, FinishReason, ModelChunk, ModelRequest } from '../model/chat-model.js';
+import type { Tool } from '../tools/tool.js';
+import { createConcurrencyLimiter } from './concurrency-limiter.js';
+import type { Engine } from './engine.js';
+import type { ErrorInfo, TaskOutcome, WorkflowEvent } from './events.js';
+import { emptySnapshot, foldProgress } from './fold-progress.js';
+import type { ProgressSnapshot } from './progress-snapshot.js';
+import { runToolCall } from './run-tool-call.js';
+
+export type ChatTurnEvent =
+  | { type: 'step-start'; step: number }
+  | { type: 'text-delta'; delta: string }
+  | { type: 'tool-input-start'; toolCallId: string; toolName: string }
+  | { type: 'tool-input-delta'; toolCallId: string; delta: string }
+  | { type: 'tool-input-available'; toolCallId: string; toolName: string; input: unknown }
+  | { type: 'progress'; snapshot: ProgressSnapshot }
+  | { type: 'step-finish'; finishReason: FinishReason }
+  | { type: 'finish'; finishReason: FinishReason }
+  | { type: 'error'; error: ErrorInfo }
+  | WorkflowEvent;
+
+export interface ChatTurnOptions {
+  model: { stream(request: ModelRequest): Observable<ModelChunk> };
+  tools: { get(name: string): Tool | undefined; toOpenAITools(): ModelRequest['tools'] };
+  messages: ChatMessage[];
+  engine: Engine;
+  executionId: string;
+  user?: string;
+  maxSteps?: number;
+}
+
+/**
+ * One chat request as one ordered stream: model text passes straight through; each tool call starts the moment
+ * its own arguments are complete (`tool-call-ready`), under the engine's parallel limit, and its result is
+ * emitted the moment it settles. Results go back to the model as `tool` messages; the loop runs until the model
+ * answers without tools or `maxSteps` is reached. Tool failures are values the model sees; a model failure ends
+ * the turn with an `error` event, never an error notification.
+ */
+export function runChatTurn(options: ChatTurnOptions): Observable<ChatTurnEvent> {
+  return defer(() => {
+    const { engine, executionId, maxSteps = 5 } = options;
+    const at = () => new Date(engine.scheduler.now()).toISOString();
+    const openAITools = options.tools.toOpenAITools();
+    const limit = createConcurrencyLimiter(engine.maxParallel);
+    const startedAt = engine.scheduler.now();
+    let snapshot: ProgressSnapshot = { ...emptySnapshot(executionId), workflowId: 'chat', name: 'Chat turn', startedAt: at() };
+    const outcomes: Record<string, TaskOutcome> = {};
+
+    const track = (event: WorkflowEvent): ChatTurnEvent[] => {
+      snapshot = foldProgress(snapshot, event);
+      if (event.type === 'task-complete') outcomes[event.taskId] = { status: 'completed', result: event.result, durationMs: event.durationMs, attempts: event.attempts };
+      if (event.type === 'task-failed') outcomes[event.taskId] = { status: 'failed', error: event.error, durationMs: event.durationMs, attempts: event.attempts };
+      const changed = event.type !== 'task-progress' && event.type !== 'circuit-breaker';
+      return changed ? [event, { type: 'progress', snapshot: withEta(snapshot) }] : [event];
+    };
+    const withEta = (s: ProgressSnapshot): ProgressSnapshot => {
+      let eta: number | null = 0;
+      for (const t of s.tasks) {
+        if (t.status !== 'running') continue;
+        const mean = engine.stats.estimate(t.function);
+        if (mean === undefined) eta = null;
+        else if (eta !== null) eta = Math.max(eta, Math.round(mean - (engine.scheduler.now() - Date.parse(t.startedAt ?? at()))));
+      }
+      return { ...s, estimatedTimeRemainingMs: eta === null ? null : Math.max(0, eta) };
+    };
+
+    const runCall = (id: string, name: string, argsText: string): Observable<ChatTurnEvent> => {
+      let args: unknown;
+      try {
+        args = argsText.trim() === '' ? {} : JSON.parse(argsText);
+      } catch {
+        const error = { code: 'invalid_arguments', message: `Arguments for ${name} are not valid JSON` };
+        return of(...track({ type: 'task-failed', executionId, at: at(), taskId: id, error, durationMs: 0, attempts: 0 }));
+      }
+      const call = { executionId, taskId: id, toolName: name, tool: options.tools.get(name), args, user: options.user ?? 'local' };
+      return limit(runToolCall(call, engine)).pipe(mergeMap((event) => track(event)));
+    };
+
+    const step = (messages: ChatMessage[], n: number): Observable<ChatTurnEvent> =>
+      defer(() => {
+        const calls: { id: string; name: string; args: string }[] = [];
+        let text = '';
+        let finishReason: FinishReason = 'stop';
+        const turn$ = options.model.stream({ messages, tools: openAITools }).pipe(
+          mergeMap((chunk): Observable<ChatTurnEvent> => {
+            switch (chunk.type) {
+              case 'text-delta':
+                text += chunk.delta;
+                return of({ type: 'text-delta', delta: chunk.delta });
+              case 'tool-call-start':
+                return of({ type: 'tool-input-start', toolCallId: chunk.id, toolName: chunk.name });
+              case 'tool-call-delta':
+                return of({ type: 'tool-input-delta', toolCallId: chunk.id, delta: chunk.argsDelta });
+              case 'tool-call-ready':
+                calls.push({ id: chunk.id, name: chunk.name, args: chunk.args });
+                return concat(of<ChatTurnEvent>({ type: 'tool-input-available', toolCallId: chunk.id, toolName: chunk.name, input: parseOr(chunk.args) }), runCall(chunk.id, chunk.name, chunk.args));
+              case 'finish':
+                finishReason = chunk.finishReason;
+                return EMPTY;
+            }
+          }),
+        );
+        const next = defer((): Observable<ChatTurnEvent> => {
+          const stepEnd: ChatTurnEvent = { type: 'step-finish', finishReason: calls.length ? 'tool-calls' : finishReason };
+          if (calls.length === 0 || n >= maxSteps) return of(stepEnd, finish(calls.length ? 'tool-calls' : finishReason));
+          const assistant: ChatMessage = {
+            role: 'assistant',
+            content: text || null,
+            tool_calls: calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.args } })),
+          };
+          const results: ChatMessage[] = calls.map((c) => ({ role: 'tool', tool_call_id: c.id, content: toolResultText(outcomes[c.id]) }));
+          return concat(of(stepEnd), step([...messages, assistant, ...results], n + 1));
+        });
+        return concat(of<ChatTurnEvent>({ type: 'step-start', step: n }), turn$, next);
+      });
+
+    const finish = (finishReason: FinishReason): ChatTurnEvent => ({ type: 'finish', finishReason });
+    const workflowStart: ChatTurnEvent = { type: 'workflow-start', executionId, at: at(), workflowId: 'chat', name: 'Chat turn', input: {}, tasks: [] };
+    const workflowFinish = (): ChatTurnEvent[] => {
+      const failed = Object.values(outcomes).some((o) => o.status === 'failed');
+      return [{ type: 'workflow-finish', executionId, at: at(), status: failed ? 'partial' : 'completed', tasks: outcomes, durationMs: engine.scheduler.now() - startedAt }];
+    };
+
+    return concat(
+      of(workflowStart),
+      step(options.messages, 1).pipe(
+        catchError((error: unknown) =>
+          of<ChatTurnEvent[]>(
+            { type: 'error', error: toErrorInfo(toSapflowError(error, 'upstream_error')) },
+            { type: 'workflow-finish', executionId, at: at(), status: 'failed', tasks: outcomes, durationMs: engine.scheduler.now() - startedAt },
+            { type: 'finish', finishReason: 'error' },
+          ),
+        ),
+        mergeMap((event) => (event.type === 'finish' && event.finishReason !== 'error' ? of(...workflowFinish(), event) : of(event))),
+      ),
+    );
+  });
+}
+
+function parseOr(text: string): unknown {
+  try {
+    return text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** What the model reads back: the result as JSON, or the error's code and message. */
+function toolResultText(outcome: TaskOutcome | undefined): string {
+  if (!outcome) return JSON.stringify({ error: { code: 'cancelled', message: 'The tool call did not finish' } });
+  if (outcome.status === 'failed') return JSON.stringify({ error: outcome.error });
+  return JSON.stringify(outcome.result ?? null);
+}
