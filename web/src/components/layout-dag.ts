@@ -56,12 +56,14 @@ export function layoutDag(tasks: Pick<TaskSnapshot, 'id' | 'dependencies' | 'par
     .filter(([, members]) => members.length > 1)
     .map(([name, members]) => {
       const left = Math.min(...members.map((node) => node.x)) - pad;
-      const top = Math.min(...members.map((node) => node.y)) - pad - 14;
+      // the label sits under the nodes, away from the edges coming in from above
+      const top = Math.min(...members.map((node) => node.y)) - pad;
       const right = Math.max(...members.map((node) => node.x + node.width)) + pad;
-      const bottom = Math.max(...members.map((node) => node.y + node.height)) + pad;
+      const bottom = Math.max(...members.map((node) => node.y + node.height)) + pad + 14;
       return { name, x: left, y: top, width: right - left, height: bottom - top };
     });
 
   const label = graph.graph();
-  return { width: label.width ?? 0, height: label.height ?? 0, nodes, edges, groups };
+  const height = Math.max(label.height ?? 0, ...groups.map((group) => group.y + group.height + 4));
+  return { width: label.width ?? 0, height, nodes, edges, groups };
 }

@@ -7,6 +7,7 @@ interface WorkflowDagProps {
   tasks: TaskSnapshot[];
   selectedId?: string | null;
   onSelect?: (taskId: string) => void;
+  reusedTaskIds?: string[];
 }
 
 const truncate = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
@@ -18,7 +19,7 @@ function edgePath(points: Array<{ x: number; y: number }>): string {
 }
 
 /** The run's DAG laid out by dagre; each node carries its status as colour, icon and word. */
-export function WorkflowDag({ tasks, selectedId, onSelect }: WorkflowDagProps) {
+export function WorkflowDag({ tasks, selectedId, onSelect, reusedTaskIds = [] }: WorkflowDagProps) {
   // the layout depends only on the graph's shape, not on statuses, so it stays put while the run moves
   const shapeKey = tasks.map((task) => `${task.id}<${task.dependencies.join(',')}|${task.parallelGroup ?? ''}`).join(';');
   const layout = useMemo(() => layoutDag(tasks), [shapeKey]); // tasks are read only through shapeKey's fields
@@ -43,7 +44,7 @@ export function WorkflowDag({ tasks, selectedId, onSelect }: WorkflowDagProps) {
       {layout.groups.map((group) => (
         <g key={group.name} className="dag-group">
           <rect x={group.x} y={group.y} width={group.width} height={group.height} rx={10} />
-          <text x={group.x + 10} y={group.y + 12}>parallel · {group.name}</text>
+          <text x={group.x + 10} y={group.y + group.height - 7}>parallel · {group.name}</text>
         </g>
       ))}
       {layout.edges.map((edge) => (
@@ -57,7 +58,13 @@ export function WorkflowDag({ tasks, selectedId, onSelect }: WorkflowDagProps) {
       {layout.nodes.map((node) => {
         const task = byId.get(node.id)!;
         const label = taskStatusLabel[task.status];
-        const detail = task.status === 'completed' || task.status === 'failed' ? formatDuration(task.durationMs) : task.status === 'running' && task.attempts > 1 ? `attempt ${task.attempts}` : '';
+        const detail = reusedTaskIds.includes(task.id)
+          ? 'reused'
+          : task.status === 'completed' || task.status === 'failed'
+            ? formatDuration(task.durationMs)
+            : task.status === 'running' && task.attempts > 1
+              ? `attempt ${task.attempts}`
+              : '';
         return (
           <g
             key={node.id}

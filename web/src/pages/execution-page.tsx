@@ -73,7 +73,11 @@ export function ExecutionPage({ executionId, params }: { executionId: string; pa
     <div className="page execution-page">
       <div className="page-head">
         <div>
-          <a href="#/history" className="back-link">← History</a>
+          {params.get('from') === 'workflows' ? (
+            <a href={`#/workflows/${encodeURIComponent(snapshot.workflowId ?? '')}`} className="back-link">← Workflows</a>
+          ) : (
+            <a href="#/history" className="back-link">← History</a>
+          )}
           <h1>{title}</h1>
           <p className="muted">
             Execution <code>{executionId}</code>
@@ -99,25 +103,26 @@ export function ExecutionPage({ executionId, params }: { executionId: string; pa
       )}
       {actionError && <p className="error-box" role="alert">{actionError}</p>}
 
-      <WorkflowProgress
-        snapshot={snapshot}
-        title={title}
-        reusedTaskIds={status.reusedTaskIds}
-        onRetry={summary?.kind === 'chat' ? undefined : retry}
-        retrying={retrying}
-      />
-
       <div className="picture">
         <section className="card dag-card" aria-label="Task graph">
           <h2 className="card-title">Task graph</h2>
           <div className="dag-scroll">
-            <WorkflowDag tasks={snapshot.tasks} selectedId={selected} onSelect={setSelected} />
+            <WorkflowDag tasks={snapshot.tasks} selectedId={selected} onSelect={setSelected} reusedTaskIds={status.reusedTaskIds} />
           </div>
         </section>
-        <section className="card detail-card" aria-label="Task details">
-          <h2 className="card-title">Task details</h2>
-          <TaskDetail task={selectedTask} reused={selected !== null && status.reusedTaskIds.includes(selected)} />
-        </section>
+        <div className="picture-side">
+          <WorkflowProgress
+            snapshot={snapshot}
+            title="Progress"
+            reusedTaskIds={status.reusedTaskIds}
+            onRetry={summary?.kind === 'chat' ? undefined : retry}
+            retrying={retrying}
+          />
+          <section className="card detail-card" aria-label="Task details">
+            <h2 className="card-title">Task details</h2>
+            <TaskDetail task={selectedTask} reused={selected !== null && status.reusedTaskIds.includes(selected)} />
+          </section>
+        </div>
       </div>
 
       <section className="card" aria-label="Timeline">

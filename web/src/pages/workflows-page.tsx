@@ -40,7 +40,7 @@ export function WorkflowsPage({ workflowId }: { workflowId?: string }) {
     setError(null);
     try {
       const started = await gateway.execute(selectedId, parameters);
-      navigate(`/executions/${encodeURIComponent(started.id)}`);
+      navigate(`/executions/${encodeURIComponent(started.id)}?from=workflows`);
     } catch (err) {
       const e = err as Error & { code?: string };
       setError(e.code ? `${e.code}: ${e.message}` : e.message);

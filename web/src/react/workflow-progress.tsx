@@ -25,7 +25,8 @@ function StatusWord({ status }: { status: TaskSnapshot['status'] }) {
 
 function errorLine(task: TaskSnapshot): string {
   if (!task.error) return 'Failed';
-  return task.error.code ? `${task.error.code}: ${task.error.message}` : task.error.message;
+  const { code, message } = task.error;
+  return code && !message.startsWith(code) ? `${code}: ${message}` : message;
 }
 
 /**
