@@ -146,3 +146,10 @@ function addBusinessDays(at: Date, days: number): Date {
 export function daysUntil(date: string, from: Date): number {
   return Math.round((Date.parse(`${date}T00:00:00Z`) - startOfDay(from).getTime()) / DAY_MS);
 }
+
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** "March 14, 2025", the way letters and mail write dates (UTC). */
+export function longDate(date: Date): string {
+  return `${MONTH_NAMES[date.getUTCMonth()]} ${date.getUTCDate()}, ${date.getUTCFullYear()}`;
+}

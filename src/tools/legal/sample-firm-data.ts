@@ -1,4 +1,4 @@
-import { addDays, startOfDay } from './date-mentions.js';
+import { addDays, longDate, startOfDay } from './date-mentions.js';
 
 /**
  * The sample firm, "Sample & Partners LLP (demo data)": fictional people and companies on `.example` domains.
@@ -53,13 +53,6 @@ interface SampleEmail {
   body: string;
   received_at: Date;
   matter_id: string | null;
-}
-
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-
-/** "March 14, 2025", the way people write dates in mail. */
-export function longDate(date: Date): string {
-  return `${MONTHS[date.getUTCMonth()]} ${date.getUTCDate()}, ${date.getUTCFullYear()}`;
 }
 
 /** Courts and counterparties do not set deadlines on weekends. */

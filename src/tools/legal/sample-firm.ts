@@ -1,13 +1,12 @@
 import type { Queryable } from '../../store/queryable.js';
 import { toClock } from './legal-deps.js';
-import { addDays, startOfDay } from './date-mentions.js';
+import { addDays, longDate, startOfDay } from './date-mentions.js';
 import { SAMPLE_DOCUMENTS } from './sample-documents.js';
 import {
   SAMPLE_ADVERSE_PARTIES,
   SAMPLE_CLIENTS,
   SAMPLE_LAWYERS,
   SAMPLE_MATTERS,
-  longDate,
   sampleEmails,
   sampleTimeEntries,
 } from './sample-firm-data.js';
