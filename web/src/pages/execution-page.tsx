@@ -51,7 +51,7 @@ export function ExecutionPage({ executionId, params }: { executionId: string; pa
     setRetrying(true);
     setActionError(null);
     try {
-      const next = await retryExecution(executionId, { headers: authHeaders() });
+      const next = await retryExecution(executionId, { headers: authHeaders });
       navigate(`/executions/${encodeURIComponent(next.id)}?retriedFrom=${encodeURIComponent(executionId)}&reused=${next.reused.length}`);
     } catch (error) {
       setActionError((error as Error).message);

@@ -1,4 +1,5 @@
 import type { ErrorInfo } from '../../../src/streams/events.js';
+import type { FollowOptions } from './follow-execution-events.js';
 
 export interface RetryResult {
   /** The new execution's id. */
@@ -10,12 +11,12 @@ export interface RetryResult {
 /** Starts a new run of an execution's workflow with the same inputs (`POST /api/executions/:id/retry`). */
 export async function retryExecution(
   executionId: string,
-  options: { baseUrl?: string; headers?: Record<string, string>; fetch?: typeof fetch } = {},
+  options: Pick<FollowOptions, 'baseUrl' | 'headers' | 'fetch'> = {},
 ): Promise<RetryResult> {
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const response = await doFetch(`${options.baseUrl ?? ''}/api/executions/${encodeURIComponent(executionId)}/retry`, {
     method: 'POST',
-    headers: { Accept: 'application/json', ...options.headers },
+    headers: { Accept: 'application/json', ...(typeof options.headers === 'function' ? options.headers() : options.headers) },
   });
   const body = (await response.json().catch(() => ({}))) as Partial<RetryResult> & { error?: ErrorInfo };
   if (!response.ok || !body.id) {
