@@ -83,7 +83,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     return {
       config, db, store, hub, writer, engine, tools, catalog, runs, model, notices, catalogProblems: problems,
       async close() {
-        await runs.idle();
+        await runs.cancelAll();
         await writer.close();
         await db.close();
       },

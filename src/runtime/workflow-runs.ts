@@ -27,8 +27,10 @@ export interface WorkflowRuns {
   start(run: StartRun): Promise<StartedRun>;
   /** Cancels a run of this process; false when it is not running here. */
   cancel(executionId: string): boolean;
-  /** Resolves when every run of this process has finished (shutdown). */
+  /** Resolves when every run of this process has finished. */
   idle(): Promise<void>;
+  /** Cancels every run of this process and resolves when their logs are written (shutdown). */
+  cancelAll(): Promise<void>;
 }
 
 /**
@@ -77,6 +79,10 @@ export function createWorkflowRuns(deps: {
     },
     async idle() {
       await Promise.all([...running.values()].map((r) => r.done));
+    },
+    async cancelAll() {
+      for (const run of running.values()) run.controller.abort();
+      await this.idle();
     },
   };
 }

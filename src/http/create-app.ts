@@ -1,0 +1,48 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import express, { type RequestHandler } from 'express';
+import { SapflowError } from '../errors/index.js';
+import type { Runtime } from '../runtime/create-runtime.js';
+import { chatRoute } from './chat-route.js';
+import { healthRoute } from './health-route.js';
+import { errorMiddleware, sendError } from './send-error.js';
+
+export const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
+export interface AppOptions {
+  /** Sets `res.locals.user` or answers 401; local mode (user `local`) when absent. */
+  auth?: { mode: 'local' | 'jwt'; middleware: RequestHandler };
+  /** Extra routers mounted after the built-in ones (REST API). */
+  routers?: RequestHandler[];
+  webDist?: string;
+}
+
+const localAuth: RequestHandler = (_req, res, next) => {
+  res.locals.user = 'local';
+  next();
+};
+
+/** The express app: JSON bodies with a size limit, auth on /api (but health), the routes, the UI, JSON errors. */
+export function createApp(runtime: Runtime, options: AppOptions = {}) {
+  const app = express();
+  app.disable('x-powered-by');
+  const auth = options.auth ?? { mode: 'local' as const, middleware: localAuth };
+
+  app.use(healthRoute(runtime, auth.mode));
+  app.use('/api', auth.middleware);
+  app.use('/api', express.json({ limit: runtime.config.BODY_LIMIT }));
+  app.use(chatRoute(runtime));
+  for (const router of options.routers ?? []) app.use(router);
+  app.use('/api', (req, res) => sendError(res, new SapflowError('not_found', `No route ${req.method} ${req.baseUrl}${req.path}`)));
+
+  const webDist = options.webDist ?? WEB_DIST;
+  if (existsSync(webDist)) {
+    app.use(express.static(webDist, { index: 'index.html' }));
+    // client-side routes fall back to the app shell
+    app.get(/^\/(?!api\/).*/, (_req, res) => res.sendFile('index.html', { root: webDist }));
+  } else {
+    app.get('/', (_req, res) => res.type('text/plain').send('Sapflow is running. The web UI is not built: run `npm run build`.\n'));
+  }
+  app.use(errorMiddleware);
+  return app;
+}

@@ -1,0 +1,19 @@
+import { Router } from 'express';
+import type { Runtime } from '../runtime/create-runtime.js';
+
+/** GET /api/health: open to everyone, so load balancers and operators can see what this gateway runs. */
+export function healthRoute(runtime: Runtime, authMode: 'local' | 'jwt'): Router {
+  const router = Router();
+  router.get('/api/health', (_req, res) => {
+    res.json({
+      status: 'ok',
+      model: runtime.model.kind,
+      auth: authMode,
+      database: runtime.db.kind,
+      tools: runtime.tools.list().map((t) => t.name),
+      workflows: runtime.catalog.list().map((w) => w.id),
+      ...(runtime.catalogProblems.length ? { workflowProblems: runtime.catalogProblems } : {}),
+    });
+  });
+  return router;
+}

@@ -1,0 +1,78 @@
+import { concat, defer, mergeMap, of, type Observable, type OperatorFunction } from 'rxjs';
+import type { ChatTurnEvent } from '../streams/chat-turn.js';
+
+/**
+ * The AI SDK UI message stream chunks, limited to the types that ai 5, 6 and 7 all accept
+ * (see ../shared/PROTOCOL.md): an unknown type is a hard error on every client version.
+ */
+export type UiMessageChunk =
+  | { type: 'start'; messageId?: string }
+  | { type: 'start-step' }
+  | { type: 'text-start'; id: string }
+  | { type: 'text-delta'; id: string; delta: string }
+  | { type: 'text-end'; id: string }
+  | { type: 'tool-input-start'; toolCallId: string; toolName: string }
+  | { type: 'tool-input-delta'; toolCallId: string; inputTextDelta: string }
+  | { type: 'tool-input-available'; toolCallId: string; toolName: string; input: unknown }
+  | { type: 'tool-output-available'; toolCallId: string; output: unknown }
+  | { type: 'tool-output-error'; toolCallId: string; errorText: string }
+  | { type: `data-${string}`; id?: string; data: unknown; transient?: boolean }
+  | { type: 'finish-step' }
+  | { type: 'finish'; finishReason?: 'stop' | 'length' | 'content-filter' | 'tool-calls' | 'error' | 'other' }
+  | { type: 'error'; errorText: string };
+
+/**
+ * Chat turn events to UI message chunks, in order. Text parts are opened lazily and always closed before
+ * `finish-step` (ai 5 resets text ids there); tool outputs only follow their own `tool-input-*` chunks, since a
+ * client throws on an output for a call it has not seen.
+ */
+export function toUiMessageChunks(options: { messageId: string; progressId: string }): OperatorFunction<ChatTurnEvent, UiMessageChunk> {
+  return (events: Observable<ChatTurnEvent>) =>
+    defer(() => {
+      let textId: string | undefined;
+      let textCount = 0;
+      const announced = new Set<string>();
+      const closeText = (): UiMessageChunk[] => {
+        if (!textId) return [];
+        const id = textId;
+        textId = undefined;
+        return [{ type: 'text-end', id }];
+      };
+      const announce = (toolCallId: string, toolName: string): UiMessageChunk[] => {
+        if (announced.has(toolCallId)) return [];
+        announced.add(toolCallId);
+        return [{ type: 'tool-input-start', toolCallId, toolName }];
+      };
+      const map = (event: ChatTurnEvent): UiMessageChunk[] => {
+        switch (event.type) {
+          case 'step-start':
+            return [{ type: 'start-step' }];
+          case 'text-delta': {
+            const open: UiMessageChunk[] = textId ? [] : [{ type: 'text-start', id: (textId = `${options.messageId}-text-${++textCount}`) }];
+            return [...open, { type: 'text-delta', id: textId, delta: event.delta }];
+          }
+          case 'tool-input-start':
+            return announce(event.toolCallId, event.toolName);
+          case 'tool-input-delta':
+            return announced.has(event.toolCallId) ? [{ type: 'tool-input-delta', toolCallId: event.toolCallId, inputTextDelta: event.delta }] : [];
+          case 'tool-input-available':
+            return [...announce(event.toolCallId, event.toolName), { type: 'tool-input-available', toolCallId: event.toolCallId, toolName: event.toolName, input: event.input }];
+          case 'task-complete':
+            return announced.has(event.taskId) ? [{ type: 'tool-output-available', toolCallId: event.taskId, output: event.result ?? null }] : [];
+          case 'task-failed':
+            return announced.has(event.taskId) ? [{ type: 'tool-output-error', toolCallId: event.taskId, errorText: `[${event.error.code}] ${event.error.message}` }] : [];
+          case 'progress':
+            return [{ type: 'data-workflow', id: options.progressId, data: event.snapshot }];
+          case 'step-finish':
+            return [...closeText(), { type: 'finish-step' }];
+          case 'error':
+            return [...closeText(), { type: 'error', errorText: event.error.message }];
+          case 'finish':
+            return [...closeText(), { type: 'finish', finishReason: event.finishReason }];
+          default:
+            return [];
+        }
+      };
+      return concat(of<UiMessageChunk>({ type: 'start', messageId: options.messageId }), events.pipe(mergeMap(map)));
+    });
+}

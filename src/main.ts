@@ -1,0 +1,31 @@
+import { loadConfig } from './config.js';
+import { toSapflowError } from './errors/index.js';
+import { startSapflow } from './server.js';
+
+/** `npm start`: the gateway on its embedded defaults, announced honestly; SIGTERM flushes the logs before exit. */
+try {
+  const config = loadConfig();
+  const app = await startSapflow({ env: process.env });
+  const { runtime } = app;
+  console.log(`Sapflow listening on ${app.url}`);
+  console.log(`  model: ${runtime.model.kind === 'openai' ? `OpenAI-compatible (${config.OPENAI_MODEL}${config.OPENAI_BASE_URL ? ` at ${config.OPENAI_BASE_URL}` : ''})` : 'offline demo model (set OPENAI_API_KEY for a real one)'}`);
+  console.log(`  database: ${runtime.db.kind === 'postgres' ? 'Postgres (DATABASE_URL)' : `embedded PGlite in ${config.DATA_DIR}`}`);
+  console.log(`  tools: ${runtime.tools.list().length}, workflow templates: ${runtime.catalog.list().map((w) => w.id).join(', ')}`);
+  for (const notice of runtime.notices) console.log(`  note: ${notice}`);
+  const stop = (signal: string) => {
+    console.log(`${signal}: flushing execution logs and stopping`);
+    app.close().then(
+      () => process.exit(0),
+      (error) => {
+        console.error(`stop failed: ${toSapflowError(error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+} catch (error) {
+  const e = toSapflowError(error);
+  console.error(`Sapflow could not start: [${e.code}] ${e.message}`);
+  process.exit(1);
+}

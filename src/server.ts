@@ -1,0 +1,50 @@
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from './config.js';
+import { createApp, type AppOptions } from './http/create-app.js';
+import { createRuntime, type Runtime, type RuntimeOptions } from './runtime/create-runtime.js';
+
+export interface StartOptions {
+  env?: Record<string, string | undefined>;
+  port?: number;
+  host?: string;
+  runtime?: RuntimeOptions;
+  app?: AppOptions;
+}
+
+export interface RunningSapflow {
+  url: string;
+  runtime: Runtime;
+  close(): Promise<void>;
+}
+
+/** Starts a gateway: runtime (store, tools, templates, model), HTTP server. Tests start one on port 0. */
+export async function startSapflow(options: StartOptions = {}): Promise<RunningSapflow> {
+  const config = loadConfig({ ...(options.env ?? process.env) });
+  const runtime = await createRuntime(config, options.runtime);
+  const appOptions = options.app ?? (await defaultAppOptions(runtime));
+  const app = createApp(runtime, appOptions);
+  const port = options.port ?? config.PORT;
+  const host = options.host ?? config.HOST;
+  const server = await new Promise<import('node:http').Server>((resolve, reject) => {
+    const s = app.listen(port, host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
+    runtime,
+    close: () =>
+      (closing ??= (async () => {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await runtime.close();
+      })()),
+  };
+}
+
+/** The REST API and auth, when their modules are present. */
+async function defaultAppOptions(runtime: Runtime): Promise<AppOptions> {
+  const { createRestOptions } = await import('./http/rest-options.js');
+  return createRestOptions(runtime);
+}
