@@ -5,5 +5,6 @@ import { existsSync } from 'node:fs';
 export default function setup(): void {
   const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!existsSync(chromium)) throw new Error(`${chromium} is missing: install Debian's Chromium with \`apt-get install -y chromium\``);
-  execSync('npm run build', { stdio: 'inherit' });
+  // vitest exports NODE_ENV=test, which would make vite bundle React's development build
+  execSync('npm run build', { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
 }
