@@ -7,6 +7,8 @@ export interface IcsEvent {
   start: Date;
   end: Date;
   allDay: boolean;
+  /** A wall-clock time with no zone ("9:30 AM" in a court notice): written without Z, read in the reader's zone. */
+  floating?: boolean;
   /** When the event was created (DTSTAMP). */
   stamp: Date;
   attendees?: string[];
@@ -27,8 +29,8 @@ function veventLines(event: IcsEvent): string[] {
     'BEGIN:VEVENT',
     `UID:${event.uid}`,
     `DTSTAMP:${utc(event.stamp)}`,
-    event.allDay ? `DTSTART;VALUE=DATE:${day(event.start)}` : `DTSTART:${utc(event.start)}`,
-    event.allDay ? `DTEND;VALUE=DATE:${day(event.end)}` : `DTEND:${utc(event.end)}`,
+    event.allDay ? `DTSTART;VALUE=DATE:${day(event.start)}` : `DTSTART:${time(event.start, event.floating)}`,
+    event.allDay ? `DTEND;VALUE=DATE:${day(event.end)}` : `DTEND:${time(event.end, event.floating)}`,
     `SUMMARY:${escapeText(event.title)}`,
   ];
   if (event.description) lines.push(`DESCRIPTION:${escapeText(event.description)}`);
@@ -48,6 +50,10 @@ export function escapeText(value: string): string {
 
 function utc(at: Date): string {
   return at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+function time(at: Date, floating = false): string {
+  return floating ? utc(at).replace(/Z$/, '') : utc(at);
 }
 
 function day(at: Date): string {

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { SapflowError } from '../../errors/index.js';
+import { findClientByEmail, getClient, toMatter, type Client } from './firm-records.js';
+import type { LegalDeps } from './legal-deps.js';
+import { given, legalTool, optionalText } from './legal-tool.js';
+import { stableId } from './stable-id.js';
+
+const parameters = z.object({
+  client_id: optionalText('The client the matter is for'),
+  client_email: optionalText('Or: find the client by email'),
+  client_name: optionalText('Or: find the client by exact name'),
+  title: z.string().min(1).describe('Matter title, e.g. "Miller - employment agreement review"'),
+  matter_type: optionalText('e.g. employment, landlord-tenant, commercial litigation'),
+  description: optionalText('What the firm will do'),
+  responsible_lawyer: optionalText('The lawyer in charge'),
+  hourly_rate: z.number().positive().nullish().describe('The responsible lawyer’s hourly rate in USD'),
+  adverse_parties: z
+    .union([z.string(), z.array(z.string().nullable())])
+    .nullish()
+    .describe('The other side(s), recorded for future conflict checks'),
+});
+
+export function createOpenMatterTool(deps: LegalDeps) {
+  return legalTool({
+    name: 'open_matter',
+    description: 'Open a new matter for a client, with its adverse parties (so later conflict checks see them), and make a prospective client active.',
+    parameters,
+    timeout: 15,
+    retry_count: 1,
+    async run(args, ctx) {
+      const client = await findClient(deps, args);
+      const id = stableId('matter', ctx);
+      let matter = (await deps.db.query('SELECT * FROM matters WHERE id = $1', [id])).rows[0];
+      const created = !matter;
+      for (let attempt = 0; !matter; attempt++) {
+        // numbers are "SP-<n>"; two runs opening matters at once may race for one, so take the next and retry
+        const { rows: next } = await deps.db.query<{ n: number }>(
+          `SELECT coalesce(max(substring(number FROM '^SP-(\\d+)$')::int), 0) + 1 AS n FROM matters`,
+        );
+        try {
+          const { rows } = await deps.db.query(
+            `INSERT INTO matters (id, number, client_id, title, matter_type, description, status, responsible_lawyer, hourly_rate, opened_at, sample)
+             VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $10) RETURNING *`,
+            [id, `SP-${String(next[0]!.n).padStart(3, '0')}`, client.id, args.title, given(args.matter_type) ?? null, given(args.description) ?? null,
+              given(args.responsible_lawyer) ?? deps.firm.signing_lawyer, args.hourly_rate ?? null, deps.now().toISOString(), client.sample],
+          );
+          matter = rows[0];
+        } catch (error) {
+          if (attempt >= 3 || !/duplicate key|unique/i.test(String((error as Error).message))) throw error;
+        }
+      }
+      const names = (typeof args.adverse_parties === 'string' ? [args.adverse_parties] : (args.adverse_parties ?? []))
+        .map((n) => given(n ?? undefined))
+        .filter((n): n is string => Boolean(n));
+      const parties = [];
+      for (const [i, name] of names.entries()) {
+        const { rows } = await deps.db.query<{ id: string; name: string; role: string }>(
+          `INSERT INTO adverse_parties (id, matter_id, name, role, sample) VALUES ($1, $2, $3, 'opposing party', $4)
+           ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name RETURNING id, name, role`,
+          [stableId('adverse', ctx, i), matter!.id, name, client.sample],
+        );
+        parties.push(rows[0]!);
+      }
+      if (client.status !== 'active') {
+        await deps.db.query(`UPDATE clients SET status = 'active', updated_at = now() WHERE id = $1`, [client.id]);
+      }
+      return {
+        matter: toMatter(matter!),
+        client: { id: client.id, name: client.name, status: 'active' },
+        adverse_parties: parties,
+        created,
+        sample_data: client.sample,
+      };
+    },
+  });
+}
+
+async function findClient(deps: LegalDeps, args: { client_id?: string | null; client_email?: string | null; client_name?: string | null }): Promise<Client> {
+  const id = given(args.client_id);
+  const email = given(args.client_email);
+  const name = given(args.client_name);
+  let client = id ? await getClient(deps.db, id) : email ? await findClientByEmail(deps.db, email) : undefined;
+  if (!client && name) {
+    const { rows } = await deps.db.query('SELECT id FROM clients WHERE lower(name) = lower($1) ORDER BY created_at LIMIT 1', [name]);
+    client = rows[0] ? await getClient(deps.db, String(rows[0].id)) : undefined;
+  }
+  if (!client) {
+    throw new SapflowError('not_found', `no client ${id ?? email ?? name ?? '(none given)'}; create it with update_client_record first`);
+  }
+  return client;
+}
