@@ -28,6 +28,9 @@ describe('a run with a failing tool', () => {
     await page.click('button:has-text("Run workflow")');
     await page.waitForURL(/#\/executions\//);
     const firstRun = executionIdOf(page.url());
+    await page.locator('.sf-lane').nth(1).waitFor();
+    await expect(page.locator('.sf-lanes .sf-section-title').textContent()).resolves.toContain('2 in parallel');
+    await screenshot(page, 'execution-running');
 
     const failedNode = page.locator('.dag-node[data-task-id="file_note"]');
     await page.locator('.dag-node[data-task-id="file_note"][data-status="failed"]').waitFor({ timeout: 30_000 });
