@@ -57,8 +57,8 @@ describe('legal_intake from the Workflows page', () => {
 
     await page.locator('.dag .dag-node[data-status="completed"]').first().click();
     await expect(page.locator('.task-detail .result-view').count()).resolves.toBe(1);
-    await page.screenshot({ path: 'test-results/screenshots/execution-completed.png' });
-    await page.screenshot({ path: 'test-results/screenshots/execution-completed-full.png', fullPage: true });
+    await screenshot(page, 'execution-completed');
+    await page.screenshot({ path: 'test-results/screenshots/execution-completed-full.png', fullPage: true, animations: 'disabled' });
     expect(pageErrors).toEqual([]);
   });
 });

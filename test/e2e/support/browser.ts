@@ -31,6 +31,7 @@ export async function openPage(browser: Browser, url: string): Promise<Page> {
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(screenshotDir, { recursive: true });
   const path = join(screenshotDir, `${name}.png`);
-  await page.screenshot({ path });
+  // finished transitions, so a bar at 100% is drawn full
+  await page.screenshot({ path, animations: 'disabled' });
   return path;
 }

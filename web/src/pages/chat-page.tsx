@@ -12,6 +12,17 @@ const suggestions = [
 
 type Part = UIMessage['parts'][number];
 
+/** useChat puts a failed response's body in the error message; the gateway's body is `{ error: { code, message } }`. */
+function chatErrorText(error: Error): string {
+  try {
+    const body = JSON.parse(error.message) as { error?: { code?: string; message?: string } };
+    if (body.error?.message) return body.error.message;
+  } catch {
+    // not JSON: a network error or a stream `error` chunk, already a sentence
+  }
+  return error.message;
+}
+
 const isToolPart = (part: Part): part is Part & ToolPart => part.type.startsWith('tool-') || part.type === 'dynamic-tool';
 
 function toolPartOf(part: Part & ToolPart): ToolPart {
@@ -88,7 +99,7 @@ export function ChatPage() {
         {status === 'submitted' && last?.role === 'user' && <p className="muted thinking">Thinking…</p>}
         {error && (
           <p className="error-box" role="alert">
-            {error.message}
+            {chatErrorText(error)}
           </p>
         )}
         <div ref={bottom} />
