@@ -1,5 +1,6 @@
 import { concat, defer, mergeMap, of, type Observable, type OperatorFunction } from 'rxjs';
 import type { ChatTurnEvent } from '../streams/chat-turn.js';
+import { foldProgress, type ProgressSnapshot } from '../streams/index.js';
 
 /**
  * The AI SDK UI message stream chunks, limited to the types that ai 5, 6 and 7 all accept
@@ -31,6 +32,7 @@ export function toUiMessageChunks(options: { messageId: string; progressId: stri
     defer(() => {
       let textId: string | undefined;
       let textCount = 0;
+      let progress: ProgressSnapshot | undefined;
       const announced = new Set<string>();
       const closeText = (): UiMessageChunk[] => {
         if (!textId) return [];
@@ -62,7 +64,13 @@ export function toUiMessageChunks(options: { messageId: string; progressId: stri
           case 'task-failed':
             return announced.has(event.taskId) ? [{ type: 'tool-output-error', toolCallId: event.taskId, errorText: `[${event.error.code}] ${event.error.message}` }] : [];
           case 'progress':
+            progress = event.snapshot;
             return [{ type: 'data-workflow', id: options.progressId, data: event.snapshot }];
+          case 'workflow-finish':
+            // the part the client keeps must say how the turn ended, not `running`; a turn without tools has none
+            if (!progress) return [];
+            progress = foldProgress(progress, event);
+            return [{ type: 'data-workflow', id: options.progressId, data: progress }];
           case 'step-finish':
             return [...closeText(), { type: 'finish-step' }];
           case 'error':
