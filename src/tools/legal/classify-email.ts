@@ -32,9 +32,9 @@ export function classifyEmail(email: Email, now: Date, firmDomain?: string): Cla
   if (NEWSLETTER.test(text)) category = 'other';
   else if (!email.matter_id && !internal && INTAKE.test(text)) category = 'intake';
   else if (COURT.test(sender) || /\b(notice of hearing|case no\.?)\b/i.test(email.subject)) category = 'court';
+  else if (internal || NO_ACTION.test(text)) category = 'administrative';
   else if (BILLING.test(email.subject) || (BILLING.test(text) && !deadlines.length)) category = 'billing';
   else if (deadlines.length) category = 'deadline';
-  else if (internal || NO_ACTION.test(text)) category = 'administrative';
   else if (email.matter_id) category = 'client_matter';
   else category = 'other';
 
@@ -52,7 +52,7 @@ export function classifyEmail(email: Email, now: Date, firmDomain?: string): Cla
     else raise('low', `a date in ${nearest} days`);
   }
   if (category === 'intake') raise('medium', 'a prospective client asks for representation');
-  if (category === 'billing') raise('medium', 'a client asks about billing');
+  if (category === 'billing') raise('medium', 'a billing question from outside the firm');
   if (category === 'client_matter' && /\?/.test(email.body)) raise('medium', 'a client asks a question');
   if (NO_ACTION.test(text) && urgency === 'low') reasons.push('no action needed');
   if (reasons.length === 0) reasons.push(category === 'other' ? 'no legal matter or date found' : 'nothing time-sensitive found');

@@ -22,8 +22,8 @@ const KINDS: [DeadlineKind, RegExp][] = [
   ['filing', /\b(file|filing|complaint|brief|lawsuit|petition|motion)\b/i],
   ['response', /\b(respond|responses?|reply|answer|interrogatories|confirm)\b/i],
   ['signature', /\b(sign|signature|execute|signing)\b/i],
-  ['payment', /\b(pay|payment|invoice|remit)\b/i],
   ['expiry', /\b(expires?|expiry|expiration|lapse|unless)\b/i],
+  ['payment', /\b(pay|payment|invoice|remit)\b/i],
 ];
 
 // a date in a sentence is a deadline only when the sentence says something is due then

@@ -24,7 +24,11 @@ const PERSON_CUES = [
 ];
 const MONEY = /(?:\$|USD\s?|US\$)\s?\d[\d,]*(?:\.\d{1,2})?(?:\s?(?:million|billion|thousand|[MmKk]\b))?/g;
 const PERCENT = /\b\d+(?:\.\d+)?\s?%/g;
-const DURATION = /\b(?:[a-z-]+\s+)?\((\d+)\)\s+(years?|months?|weeks?|days?|business days?)\b|\b(\d+)\s+(years?|months?|weeks?|days?|business days?)\b/gi;
+const NUMBER_WORD = '(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand)';
+const DURATION = new RegExp(
+  `\\b(?:${NUMBER_WORD}(?:[ -]|\\s+and\\s+)?)*\\((\\d+)\\)\\s+(years?|months?|weeks?|days?|business days?)\\b|\\b(\\d+)\\s+(years?|months?|weeks?|days?|business days?)\\b`,
+  'gi',
+);
 const JURISDICTION =
   /\b(?:laws of (?:the State of )?|registered in |courts of (?:the State of )?)([A-Z][a-z]+(?: [A-Z][a-z]+)?)|\ban? ([A-Z][a-z]+(?: [A-Z][a-z]+)?) (?:corporation|limited liability company|company|partnership)\b/g;
 const CASE_NUMBER = /\b(?:Case|Docket|Civil Action)\s+No\.?\s*([\w:.-]*\d[\w:.-]*)|\b(\d{2}-[A-Z]{2,3}-\d{3,6})\b/g;
@@ -33,14 +37,14 @@ const PHONE = /(?<![\w-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{3}\)|\d{3})[ .-]\d{3,4}(?:[
 const DEFINED = /\(\s*(?:the\s+)?["“]([^"”]{2,40})["”]\s*\)/g;
 
 // capitalised words that begin sentences or clauses, not names
-const NOT_ENTITIES = new Set(['This', 'The', 'Each', 'Customer', 'Provider', 'In', 'All', 'For', 'Notices', 'Service']);
+const NOT_ENTITIES = new Set(['This', 'The', 'Each', 'In', 'All', 'For', 'Notices', 'Service']);
 
 /** Entities by pattern: good on contracts and letters, where names come with legal forms, titles and labels. */
 export function findEntities(text: string, reference: Date): Entity[] {
   const found = new Map<string, Entity>();
   const add = (type: EntityType, raw: string, normalized: string | null = null) => {
     const entityText = raw.replace(/\s+/g, ' ').trim().replace(/[,;:]$/, '');
-    if (!entityText || NOT_ENTITIES.has(entityText)) return;
+    if (!entityText || ((type === 'person' || type === 'organization') && NOT_ENTITIES.has(entityText))) return;
     const key = `${type}:${entityText.toLowerCase()}`;
     const entity = found.get(key);
     if (entity) entity.count++;

@@ -15,14 +15,15 @@ export interface IntakeFields {
 }
 
 // a run of capitalised words with "&", "of" and "and" inside; `properName` trims it to the name itself
-const PROPER = "[A-Z][\\w'.&-]*(?:\\s+(?:[A-Z][\\w'.&-]*|&|of|and))*";
+// within one line: a name never runs on into the next line's greeting
+const PROPER = "[A-Z][\\w'.&-]*(?:[ \\t]+(?:[A-Z][\\w'.&-]*|&|of|and))*";
 // case-sensitive on purpose: the name must be capitalised ("I am in a dispute" introduces no one)
 const NAME_INTRO = new RegExp(`\\b(?:[Mm]y name is|I am|I'm|[Tt]his is)\\s+(${PROPER})`);
 const COMPANY_ROLE = new RegExp(`\\b(?:CEO|founder|owner|president|director|general counsel|managing partner)\\s+(?:of|at)\\s+(${PROPER})`);
 const OPPOSING = new RegExp(
-  `\\b(?:dispute with|against|sued by|suing|claim against|complaint against|v\\.|versus)\\s+(?:(?:my|our|a|the)\\s+(?:former\\s+)?[a-z]+(?:\\s+[a-z]+)?,?\\s+)?(${PROPER})`,
+  `\\b(?:dispute with|against|sued by|suing|claim against|complaint against|v\\.|versus)\\s+(?:(?:my|our|a|the) (?:former )?[a-z]+(?: [a-z]+)?, )?(${PROPER})`,
 );
-const PHONE = /(\+?\d[\d ().-]{6,}\d)/;
+const PHONE = /(\+?\(?\d[\d ().-]{6,}\d)/;
 
 const MATTER_TYPES: [string, RegExp][] = [
   ['employment', /\b(employment|employer|employee|non-compete|wrongful termination|fired|severance|offer letter|position as|equity vesting|harassment)\b/gi],
@@ -70,7 +71,7 @@ function clean(run: string | undefined): string | null {
   return name ? name : null;
 }
 
-const NOT_A_NAME = new Set(['I', 'We', 'You', 'They', 'He', 'She', 'It', 'My', 'Our', 'Your', 'Please', 'Thanks']);
+const NOT_A_NAME = new Set(['I', 'We', 'You', 'They', 'He', 'She', 'It', 'My', 'Our', 'Your', 'Please', 'Thanks', 'Hello', 'Hi', 'Dear']);
 
 /** "Daniel Whitaker and I" -> "Daniel Whitaker"; "Brightwater Foods Inc. We" -> "Brightwater Foods Inc". */
 export function properName(run: string): string {

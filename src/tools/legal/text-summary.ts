@@ -37,8 +37,9 @@ export function summarizeText(text: string, max = 3): string {
   const scored = sentences.map((sentence, index) => {
     const ws = words(sentence);
     const score = ws.reduce((sum, w) => sum + (frequency.get(w) ?? 0), 0) / Math.sqrt(ws.length || 1);
-    // the opening sentence usually says what the text is about
-    return { sentence, index, score: index === 0 ? score * 1.5 : score };
+    // the opening sentence usually says what the text is about, unless it only introduces the writer
+    const intro = ws.length < 4 || /^(my name is|this is|i am writing)\b/i.test(sentence);
+    return { sentence, index, score: intro ? score * 0.3 : index === 0 ? score * 1.5 : score };
   });
   return scored
     .sort((a, b) => b.score - a.score)
