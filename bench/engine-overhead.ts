@@ -1,0 +1,105 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { lastValueFrom, tap } from 'rxjs';
+import { createEngine, runWorkflow } from '../src/streams/index.js';
+import type { CompiledWorkflow } from '../src/workflows/index.js';
+import { toWorkflow, type BenchDag } from './engine-dags.js';
+import { median, round } from './engine-makespan.js';
+import { assertCompleted, benchTools } from './engine-runners.js';
+
+/**
+ * A full collection, for heap figures. `npm run bench` starts each bench with --expose-gc; run directly
+ * (`npx tsx bench/engine.ts`), the flag is switched on at run time - V8 allows it, and a fresh context hands out `gc`.
+ */
+export const collectGarbage: () => void =
+  (globalThis as { gc?: () => void }).gc ??
+  (() => {
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  })();
+
+export interface OverheadRow {
+  dag: string;
+  tasks: number;
+  maxParallel: number;
+  /** Median of the measured runs: wall time from subscription to `workflow-finish`, over tasks. */
+  usPerTask: number;
+  minUsPerTask: number;
+  /** Median process CPU time (user + system, GC threads included) over tasks: steadier than wall time on a busy machine. */
+  cpuUsPerTask: number;
+  runs: number;
+  /** compileWorkflow once, over tasks (not part of usPerTask). */
+  compileUsPerTask: number;
+}
+
+/** Zero-latency tools, default engine (maxParallel 5, progressIntervalMs 50): what is left is the orchestration. */
+export async function measureOverhead(dag: BenchDag, { warmup = 3, runs = 7 } = {}): Promise<OverheadRow> {
+  const compileStart = performance.now();
+  const workflow = toWorkflow(dag);
+  const compileMs = performance.now() - compileStart;
+  const tasks = dag.tasks.length;
+  for (let i = 0; i < warmup; i++) await timedRun(workflow);
+  const samples: { wallMs: number; cpuUs: number }[] = [];
+  for (let i = 0; i < runs; i++) {
+    // garbage from the previous run is collected outside the timed span; the run's own garbage counts
+    collectGarbage();
+    samples.push(await timedRun(workflow));
+  }
+  return {
+    dag: dag.name,
+    tasks,
+    maxParallel: createEngine().maxParallel,
+    usPerTask: round((median(samples, (s) => s.wallMs).wallMs * 1000) / tasks, 2),
+    minUsPerTask: round((Math.min(...samples.map((s) => s.wallMs)) * 1000) / tasks, 2),
+    cpuUsPerTask: round(median(samples, (s) => s.cpuUs).cpuUs / tasks, 2),
+    runs,
+    compileUsPerTask: round((compileMs * 1000) / tasks, 2),
+  };
+}
+
+async function timedRun(workflow: CompiledWorkflow): Promise<{ wallMs: number; cpuUs: number }> {
+  const engine = createEngine();
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const last = await lastValueFrom(runWorkflow(workflow, engine, { tools: benchTools(), inputs: {}, executionId: 'bench' }));
+  const wallMs = performance.now() - start;
+  const { user, system } = process.cpuUsage(cpu);
+  assertCompleted(last);
+  return { wallMs, cpuUs: user + system };
+}
+
+export interface HeapRow {
+  dag: string;
+  tasks: number;
+  /** What is measured: a run's live state at its `workflow-finish`, or while every task is in flight. */
+  when: 'settled' | 'in flight';
+  bytesPerTask: number;
+}
+
+/**
+ * heapUsed after a full collection, at the moment of interest, minus heapUsed after a full collection before the
+ * run (the compiled workflow already exists, so it is not counted).
+ */
+export async function measureHeap(dag: BenchDag): Promise<HeapRow> {
+  const workflow = toWorkflow(dag);
+  const inFlight = dag.tasks.some((t) => t.ms > 0);
+  const engine = createEngine({ maxParallel: 100_000 });
+  collectGarbage();
+  const before = process.memoryUsage().heapUsed;
+  let during = 0;
+  const run$ = runWorkflow(workflow, engine, { tools: benchTools(), inputs: {}, executionId: 'bench' });
+  const sample = () => {
+    collectGarbage();
+    during = process.memoryUsage().heapUsed;
+  };
+  const done = lastValueFrom(run$.pipe(tap((event) => !inFlight && event.type === 'workflow-finish' && sample())));
+  if (inFlight) {
+    // every latency task has started well before half its latency
+    await sleep(Math.min(...dag.tasks.filter((t) => t.ms > 0).map((t) => t.ms)) / 2);
+    sample();
+  }
+  assertCompleted(await done);
+  return { dag: dag.name, tasks: dag.tasks.length, when: inFlight ? 'in flight' : 'settled', bytesPerTask: Math.round((during - before) / dag.tasks.length) };
+}
