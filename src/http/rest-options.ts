@@ -1,7 +1,18 @@
 import type { Runtime } from '../runtime/create-runtime.js';
+import { createAuth } from './auth.js';
 import type { AppOptions } from './create-app.js';
+import { documentsRoute } from './documents-route.js';
+import { executionsRoutes } from './executions-routes.js';
+import { workflowsRoutes } from './workflows-routes.js';
 
-/** Auth and the REST routers (workflows, executions, documents). Filled in by the REST API work. */
-export async function createRestOptions(_runtime: Runtime): Promise<AppOptions> {
-  return {};
+/** Auth from the configuration, and the REST routers (workflows, executions, documents). */
+export async function createRestOptions(runtime: Runtime): Promise<AppOptions> {
+  const auth = createAuth(runtime.config);
+  if (auth.mode === 'local') {
+    runtime.notices.push('No AUTH_JWT_SECRET or AUTH_JWKS_URL: local mode, every request runs as user "local" (set one to require sign-in).');
+  }
+  return {
+    auth,
+    routers: [workflowsRoutes(runtime), executionsRoutes(runtime), documentsRoute(runtime)],
+  };
 }

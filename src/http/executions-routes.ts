@@ -1,0 +1,211 @@
+import { Router, type Request, type Response } from 'express';
+import { catchError, filter, firstValueFrom, of, timeout, type Observable } from 'rxjs';
+import { z } from 'zod';
+import { SapflowError, toSapflowError } from '../errors/index.js';
+import type { Runtime } from '../runtime/create-runtime.js';
+import { isTerminalStatus, type ExecutionRecord, type ExecutionSummary, type StoredEvent } from '../store/index.js';
+import type { CompiledWorkflow } from '../workflows/index.js';
+import { compileWorkflow, resolveInputs } from '../workflows/index.js';
+import { currentUser } from './current-user.js';
+import { sendError } from './send-error.js';
+import { openSse, toSseFrame } from './sse.js';
+
+/** How long `cancel` waits for a run of this process to log its end before answering with its current state. */
+const CANCEL_WAIT_MS = 5_000;
+
+const listQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+  cursor: z.string().min(1).optional(),
+  status: z.enum(['pending', 'running', 'completed', 'partial', 'failed', 'cancelled']).optional(),
+  kind: z.enum(['workflow', 'chat']).optional(),
+});
+
+const seqSchema = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/**
+ * The caller's executions: list, read, follow (SSE, resumable with `Last-Event-ID`), cancel and retry.
+ * Someone else's execution is answered exactly like one that does not exist: 404 `unknown_execution`.
+ */
+export function executionsRoutes(runtime: Runtime): Router {
+  const router = Router();
+  const { store } = runtime;
+
+  const ownExecution = async (req: Request, res: Response): Promise<ExecutionRecord> => {
+    const id = String(req.params.id);
+    const execution = await store.getExecution(id, currentUser(res));
+    if (!execution) throw new SapflowError('unknown_execution', `No execution ${id}`);
+    return execution;
+  };
+
+  router.get('/api/executions', async (req, res) => {
+    try {
+      const query = parseQuery(listQuerySchema, req.query);
+      const page = await store.listExecutions(currentUser(res), query);
+      res.json({ executions: page.items.map(toExecutionSummaryJson), nextCursor: page.nextCursor });
+    } catch (error) {
+      sendError(res, error);
+    }
+  });
+
+  router.get('/api/executions/:id', async (req, res) => {
+    try {
+      res.json(toExecutionJson(await ownExecution(req, res)));
+    } catch (error) {
+      sendError(res, error);
+    }
+  });
+
+  router.get('/api/executions/:id/events', async (req, res) => {
+    let afterSeq: number;
+    try {
+      afterSeq = lastEventId(req);
+      await ownExecution(req, res);
+    } catch (error) {
+      return sendError(res, error);
+    }
+    streamExecutionEvents(res, runtime.hub.follow(String(req.params.id), currentUser(res), afterSeq));
+  });
+
+  router.post('/api/executions/:id/cancel', async (req, res) => {
+    try {
+      const user = currentUser(res);
+      const execution = await ownExecution(req, res);
+      if (isTerminalStatus(execution.status)) {
+        throw new SapflowError('conflict', `Execution ${execution.id} has already finished (${execution.status})`, { details: { status: execution.status } });
+      }
+      if (runtime.runs.cancel(execution.id)) {
+        await firstValueFrom(
+          runtime.hub.follow(execution.id, user, execution.lastSeq).pipe(
+            filter((stored) => stored.event.type === 'workflow-finish'),
+            timeout(CANCEL_WAIT_MS),
+            catchError(() => of(undefined)),
+          ),
+          { defaultValue: undefined },
+        );
+      } else {
+        // not running in this process (a chat turn, a run of a process that went away): record the decision
+        await store.setStatus(execution.id, user, 'cancelled', { code: 'cancelled', message: 'The run was cancelled' });
+      }
+      const now = await ownExecution(req, res);
+      res.status(isTerminalStatus(now.status) ? 200 : 202).json(toExecutionSummaryJson(now));
+    } catch (error) {
+      sendError(res, error);
+    }
+  });
+
+  router.post('/api/executions/:id/retry', async (req, res) => {
+    try {
+      const user = currentUser(res);
+      const execution = await ownExecution(req, res);
+      if (execution.kind !== 'workflow') throw new SapflowError('bad_request', 'Only workflow executions can be retried; send the chat message again');
+      if (!isTerminalStatus(execution.status)) {
+        throw new SapflowError('conflict', `Execution ${execution.id} is still ${execution.status}; cancel it or wait for it to finish`, { details: { status: execution.status } });
+      }
+      const workflow = workflowOf(runtime, execution);
+      const inputs = resolveInputs(workflow.definition, execution.input ?? {});
+      const known = new Set(workflow.tasks.map((t) => t.id));
+      const reuse: Record<string, unknown> = {};
+      for (const [taskId, outcome] of Object.entries(execution.tasks ?? {})) {
+        if (outcome.status === 'completed' && known.has(taskId)) reuse[taskId] = outcome.result;
+      }
+      const run = await runtime.runs.start({ workflow, inputs, user, reuse });
+      res
+        .status(202)
+        .set('X-Execution-Id', run.executionId)
+        .location(`/api/executions/${encodeURIComponent(run.executionId)}`)
+        .json({ id: run.executionId, status: 'running', retryOf: execution.id, reused: Object.keys(reuse) });
+    } catch (error) {
+      sendError(res, error);
+    }
+  });
+
+  return router;
+}
+
+/**
+ * The workflow a retry runs: the definition stored with the execution (what actually ran, inline or not), compiled
+ * again against today's tools; the template of the same id when an older execution has none stored.
+ */
+function workflowOf(runtime: Runtime, execution: ExecutionRecord): CompiledWorkflow {
+  if (execution.definition && typeof execution.definition === 'object') {
+    return compileWorkflow(execution.definition, { hasTool: (name) => runtime.tools.has(name) });
+  }
+  const template = runtime.catalog.get(execution.workflowId);
+  if (!template) throw new SapflowError('unknown_workflow', `No workflow template "${execution.workflowId}" to run again`);
+  return template;
+}
+
+/**
+ * Streams stored events as SSE (`id: <seq>`, `event: <type>`, `data: <json>`) until the source completes. A failure
+ * ends the stream with an `error` event; the client going away unsubscribes (the run itself goes on).
+ */
+export function streamExecutionEvents(res: Response, events: Observable<StoredEvent<{ type: string }>>, headers: Record<string, string> = {}): void {
+  // gone while we were checking the execution: there is nobody to stream to, and no close event will come
+  if (res.destroyed) return;
+  const sse = openSse(res, { headers, onClose: () => subscription.unsubscribe() });
+  const subscription = events.subscribe({
+    next: ({ seq, event }) => sse.write(toSseFrame({ id: seq, event: event.type, data: event })),
+    error: (error: unknown) => {
+      sse.write(toSseFrame({ event: 'error', data: { error: clientError(error) } }));
+      sse.end();
+    },
+    complete: () => sse.end(),
+  });
+  if (sse.ended) subscription.unsubscribe();
+}
+
+/** What a client may see of an error: unexpected ones are logged and reduced to their code. */
+function clientError(error: unknown): { code: string; message: string } {
+  const e = toSapflowError(error);
+  if (e.code !== 'internal_error') return { code: e.code, message: e.message };
+  console.error('[sapflow] event stream failed:', error);
+  return { code: e.code, message: 'Something went wrong inside Sapflow; the error was logged' };
+}
+
+/** The seq a follower has already seen: `Last-Event-ID` (EventSource reconnects), or `?lastEventId=` / `?after=`. */
+function lastEventId(req: Request): number {
+  const raw = req.get('last-event-id') ?? firstString(req.query.lastEventId) ?? firstString(req.query.after);
+  if (raw === undefined || raw.trim() === '') return 0;
+  const parsed = seqSchema.safeParse(raw.trim());
+  if (!parsed.success) throw new SapflowError('bad_request', `Last-Event-ID must be an event seq (a whole number), got "${raw.slice(0, 40)}"`, { details: { path: 'Last-Event-ID' } });
+  return parsed.data;
+}
+
+function firstString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined;
+}
+
+function parseQuery<T>(schema: z.ZodType<T>, query: unknown): T {
+  const result = schema.safeParse(query);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const path = `query.${issue.path.map(String).join('.')}`;
+  throw new SapflowError('bad_request', `Invalid ${path}: ${issue.message}`, { details: { path } });
+}
+
+/** An execution as the list shows it. */
+export function toExecutionSummaryJson(execution: ExecutionSummary) {
+  return {
+    id: execution.id,
+    workflowId: execution.workflowId,
+    kind: execution.kind,
+    status: execution.status,
+    // a pending run has not logged its start yet; the request time stands in
+    startedAt: execution.startedAt ?? execution.createdAt,
+    finishedAt: execution.finishedAt,
+    durationMs: execution.totalDurationMs,
+    ...(execution.error ? { error: execution.error } : {}),
+    lastSeq: execution.lastSeq,
+    createdAt: execution.createdAt,
+  };
+}
+
+/** An execution with its inputs, every task's state and (unless left out) the definition it ran. */
+export function toExecutionJson(execution: ExecutionRecord, { definition = true } = {}) {
+  return {
+    ...toExecutionSummaryJson(execution),
+    input: execution.input,
+    tasks: execution.tasks,
+    ...(definition ? { definition: execution.definition } : {}),
+  };
+}
