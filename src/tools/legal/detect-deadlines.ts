@@ -63,13 +63,13 @@ export function createDetectDeadlinesTool(deps: LegalDeps) {
       const byId = new Map(emails.map((e) => [e.id, e]));
       const seen = new Set<string>();
       const deadlines = value.deadlines
-        .filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d.date) && !Number.isNaN(Date.parse(d.date)))
+        .filter((d) => isCalendarDate(d.date))
         .map((d) => {
           const days = daysUntil(d.date, now);
           const email = d.email_id ? byId.get(d.email_id) : undefined;
           return {
             date: d.date,
-            time: d.time && /^\d{2}:\d{2}$/.test(d.time) ? d.time : null,
+            time: d.time && /^([01]\d|2[0-3]):[0-5]\d$/.test(d.time) ? d.time : null,
             kind: d.kind,
             description: truncate(d.description, 240),
             date_text: d.date_text,
@@ -101,4 +101,11 @@ export function createDetectDeadlinesTool(deps: LegalDeps) {
       };
     },
   });
+}
+
+/** A real YYYY-MM-DD day: a model may write 2025-02-30. */
+function isCalendarDate(date: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return false;
+  const at = new Date(`${date}T00:00:00Z`);
+  return !Number.isNaN(at.getTime()) && at.toISOString().slice(0, 10) === date;
 }

@@ -56,7 +56,7 @@ export function extractIntakeFields(emails: Email[], text: string, now: Date): I
   const reference = lead ? new Date(lead.received_at) : now;
   return {
     client_name: client_name ?? null,
-    client_email: lead?.from ?? /[\w.+-]+@[\w-]+\.[\w.-]+/.exec(text)?.[0] ?? null,
+    client_email: lead?.from ?? /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/.exec(text)?.[0] ?? null,
     phone: PHONE.exec(body)?.[1]?.trim() ?? null,
     company: company ?? null,
     matter_type: best[1] > 0 ? best[0] : null,
