@@ -1,7 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { postChat, readRaw, readWithAiClient, userMessage } from './support/chat-client.js';
 import { startChatHarness, type ChatHarness } from './support/chat-harness.js';
-import type { Script } from './support/scripted-openai.js';
 
 /** What goes wrong around /api/chat: the client leaving, the upstream failing, bodies that are not a chat. */
 
