@@ -66,7 +66,8 @@ function deny(res: Response, error: unknown, token?: string): void {
     // RFC 6750: a request without credentials gets the bare challenge, a bad token also says why
     res.set('WWW-Authenticate', token === undefined ? 'Bearer realm="sapflow"' : `Bearer realm="sapflow", error="invalid_token", error_description="${e.message.replace(/"/g, "'")}"`);
   } else {
-    console.error(`[sapflow] auth: ${e.message}`, e.cause ?? '');
+    const cause = e.cause instanceof Error ? `: ${(e.cause.cause as Error | undefined)?.message ?? e.cause.message}` : '';
+    console.error(`[sapflow] auth: ${e.message}${cause}`);
   }
   sendError(res, e);
 }

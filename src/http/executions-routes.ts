@@ -141,7 +141,7 @@ function workflowOf(runtime: Runtime, execution: ExecutionRecord): CompiledWorkf
  */
 export function streamExecutionEvents(res: Response, events: Observable<StoredEvent<{ type: string }>>, headers: Record<string, string> = {}): void {
   // gone while we were checking the execution: there is nobody to stream to, and no close event will come
-  if (res.destroyed) return;
+  if (res.destroyed || !res.socket || res.socket.destroyed) return;
   const sse = openSse(res, { headers, onClose: () => subscription.unsubscribe() });
   const subscription = events.subscribe({
     next: ({ seq, event }) => sse.write(toSseFrame({ id: seq, event: event.type, data: event })),
