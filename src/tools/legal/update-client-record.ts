@@ -35,7 +35,8 @@ export function createUpdateClientRecordTool(deps: LegalDeps) {
       const values: Record<string, string> = {};
       for (const field of FIELDS) {
         const value = given(args[field] ?? undefined);
-        if (value !== undefined && (!client || client[field] !== value)) values[field] = value;
+        const same = field === 'email' ? client?.email?.toLowerCase() === value?.toLowerCase() : client?.[field] === value;
+        if (value !== undefined && (!client || !same)) values[field] = value;
       }
       const note = given(args.notes);
       const stamped = note ? `[${deps.now().toISOString().slice(0, 10)}] ${note}` : undefined;
