@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { z } from 'zod';
 import { SapflowError } from '../src/errors/index.js';
 import { BUILT_IN_WORKFLOWS_DIR } from '../src/runtime/workflow-catalog.js';
 import { defineTool, type Tool } from '../src/tools/index.js';
+import { parseWorkflowText } from '../src/workflows/index.js';
 import { signHs256 } from './support/jwt.js';
 import { collectSse, readSse, startTestServer, type SseFrame, type TestServer } from './support/start-test-server.js';
 
@@ -139,12 +139,16 @@ describe('REST API over a real socket (local mode)', () => {
       });
     });
 
-    it.runIf(existsSync(join(BUILT_IN_WORKFLOWS_DIR, 'legal_intake.yaml')))('lists the built-in legal templates', async () => {
+    it('lists every built-in template (legal_intake among them) next to the WORKFLOWS_DIR ones', async () => {
+      const files = (await readdir(BUILT_IN_WORKFLOWS_DIR).catch(() => [] as string[])).filter((f) => /\.(ya?ml|json)$/i.test(f));
+      const builtIn = await Promise.all(files.map(async (f) => parseWorkflowText(await readFile(join(BUILT_IN_WORKFLOWS_DIR, f), 'utf8'), { sourceName: f }).id));
       const { workflows } = (await (await server.fetch('/api/workflows')).json()) as { workflows: Array<{ id: string; tasks?: unknown }> };
-      expect(workflows.map((w) => w.id)).toContain('legal_intake');
+      expect(workflows.map((w) => w.id).sort()).toEqual([...builtIn, 'rest_demo'].sort());
       expect(workflows.every((w) => w.tasks === undefined)).toBe(true);
-      const definition = (await (await server.fetch('/api/workflows/legal_intake')).json()) as { tasks: Array<{ function: string }> };
-      expect(definition.tasks.map((t) => t.function)).toContain('check_conflicts');
+      if (builtIn.includes('legal_intake')) {
+        const definition = (await (await server.fetch('/api/workflows/legal_intake')).json()) as { tasks: Array<{ function: string }> };
+        expect(definition.tasks.map((t) => t.function)).toEqual(expect.arrayContaining(['check_conflicts', 'generate_retainer_letter']));
+      }
     });
 
     it('serves one definition with its tasks and dependencies', async () => {
