@@ -47,12 +47,15 @@ matters and what needs action, most urgent first. Use only facts in the input.`,
           return { title, summary: lines.join(' ') || 'Nothing to summarise.', highlights: described.highlights };
         },
       });
+      const highlights = value.highlights.slice(0, 10);
       return {
         method,
         ...(fallback_reason ? { fallback_reason } : {}),
         title: value.title || title,
         summary: value.summary,
-        highlights: value.highlights.slice(0, 10),
+        highlights,
+        // ready to paste into an email body
+        text: [value.title || title, '', value.summary, ...(highlights.length ? ['', ...highlights.map((h) => `- ${h}`)] : [])].join('\n'),
         document: source?.document ?? null,
         sample_data: (source?.document?.sample ?? false) || hasSampleData(args.data),
       };
