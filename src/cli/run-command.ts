@@ -1,0 +1,89 @@
+import pc from 'picocolors';
+import type { Observable } from 'rxjs';
+import { loadConfig } from '../config.js';
+import { SapflowError } from '../errors/index.js';
+import { createRuntime } from '../runtime/create-runtime.js';
+import type { StoredEvent } from '../store/index.js';
+import type { WorkflowEvent, WorkflowFinishEvent } from '../streams/index.js';
+import { resolveInputs } from '../workflows/index.js';
+import type { CliContext } from './cli-context.js';
+import { exitCodeForStatus } from './exit-codes.js';
+import { loadWorkflowTarget } from './load-workflow-target.js';
+import { parseCommandArgs } from './parse-command-args.js';
+import { parseInputPairs } from './parse-input-pairs.js';
+import { createProgressView } from './progress-view.js';
+
+const USAGE = 'sapflow run <file|template-id> [--input name=value]... [--json]';
+
+/**
+ * `sapflow run`: one logged run (through the runtime's WorkflowRuns, so it shows in the history) with live progress,
+ * or with `--json` every event as one JSON line - the machine interface. Ctrl-C cancels the run; twice quits at once.
+ */
+export async function runCommand(args: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    args,
+    { input: { type: 'string', short: 'i', multiple: true }, json: { type: 'boolean', default: false } },
+    { positionals: [1, 1], usage: USAGE },
+  );
+  const rawInputs = parseInputPairs(values.input ?? []);
+  const json = values.json === true;
+  const runtime = await createRuntime(loadConfig(ctx.env));
+  try {
+    const workflow = await loadWorkflowTarget(positionals[0]!, { hasTool: (name) => runtime.tools.has(name), catalog: async () => runtime.catalog });
+    const inputs = resolveInputs(workflow.definition, rawInputs, { coerceStrings: true });
+    // redrawing needs the terminal's size; a pseudo-terminal without one (CI, `script`) gets plain lines
+    const live = !json && ctx.stdout.isTTY === true && ctx.stdout.columns > 0 && ctx.stdout.rows > 0;
+    const tty = ctx.stdout.isTTY === true;
+    const colors = pc.createColors(tty && !json && !ctx.env.NO_COLOR);
+    if (!json) {
+      // the chat model is irrelevant to a workflow run, so its notice would only be noise here
+      for (const notice of runtime.notices.filter((n) => !n.includes('OPENAI_API_KEY'))) ctx.stderr.write(`${colors.dim(`note: ${notice}`)}\n`);
+    }
+
+    const run = await runtime.runs.start({ workflow, inputs, user: 'local' });
+    const view = json ? undefined : createProgressView({ out: ctx.stdout, live, colors });
+    if (!json) ctx.stdout.write(`${colors.bold(workflow.name)} (${workflow.id}) · execution ${run.executionId}\n`);
+    let interrupts = 0;
+    const stopListening = ctx.onInterrupt(() => {
+      interrupts += 1;
+      if (interrupts > 1) {
+        view?.close();
+        ctx.exitNow(130);
+      }
+      runtime.runs.cancel(run.executionId);
+      const text = 'cancelling the run - Ctrl-C again to quit at once';
+      if (view) view.note(text);
+      else ctx.stderr.write(`${text}\n`);
+    });
+    try {
+      const finish = await followRun(run.events, (event) => {
+        if (json) ctx.stdout.write(`${JSON.stringify(event)}\n`);
+        else view!.update(event);
+      });
+      return exitCodeForStatus(finish.status);
+    } finally {
+      stopListening();
+      view?.close();
+    }
+  } finally {
+    await runtime.close();
+  }
+}
+
+function followRun(events: Observable<StoredEvent<WorkflowEvent>>, onEvent: (event: WorkflowEvent) => void): Promise<WorkflowFinishEvent> {
+  return new Promise((resolve, reject) => {
+    let finish: WorkflowFinishEvent | undefined;
+    events.subscribe({
+      next: ({ event }) => {
+        if (event.type === 'workflow-finish') finish = event;
+        try {
+          onEvent(event);
+        } catch (error) {
+          reject(error);
+        }
+      },
+      error: reject,
+      complete: () => (finish ? resolve(finish) : reject(new SapflowError('internal_error', 'The run ended without a workflow-finish event'))),
+    });
+  });
+}
