@@ -8,6 +8,7 @@ import type { WorkflowEvent, WorkflowFinishEvent } from '../streams/index.js';
 import { resolveInputs } from '../workflows/index.js';
 import type { CliContext } from './cli-context.js';
 import { exitCodeForStatus } from './exit-codes.js';
+import { loadDefinitions } from './load-definitions.js';
 import { loadWorkflowTarget } from './load-workflow-target.js';
 import { parseCommandArgs } from './parse-command-args.js';
 import { parseInputPairs } from './parse-input-pairs.js';
@@ -27,10 +28,13 @@ export async function runCommand(args: string[], ctx: CliContext): Promise<numbe
   );
   const rawInputs = parseInputPairs(values.input ?? []);
   const json = values.json === true;
-  const runtime = await createRuntime(loadConfig(ctx.env));
+  const config = loadConfig(ctx.env);
+  // definition and inputs are checked before the store opens (seconds for PGlite), so a typo fails at once
+  const definitions = await loadDefinitions(config);
+  const workflow = await loadWorkflowTarget(positionals[0]!, { hasTool: (name) => definitions.tools.has(name), catalog: async () => definitions.catalog });
+  const inputs = resolveInputs(workflow.definition, rawInputs, { coerceStrings: true });
+  const runtime = await createRuntime(config);
   try {
-    const workflow = await loadWorkflowTarget(positionals[0]!, { hasTool: (name) => runtime.tools.has(name), catalog: async () => runtime.catalog });
-    const inputs = resolveInputs(workflow.definition, rawInputs, { coerceStrings: true });
     // redrawing needs the terminal's size; a pseudo-terminal without one (CI, `script`) gets plain lines
     const live = !json && ctx.stdout.isTTY === true && ctx.stdout.columns > 0 && ctx.stdout.rows > 0;
     const tty = ctx.stdout.isTTY === true;
