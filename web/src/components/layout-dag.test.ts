@@ -25,6 +25,24 @@ describe('layoutDag', () => {
     }
   });
 
+  it('draws only the edges not implied through another dependency', () => {
+    const layout = layoutDag([
+      task('list'),
+      task('extract', ['list']),
+      task('check', ['extract']),
+      task('letter', ['check', 'extract']),
+      task('confirm', ['letter', 'extract', 'list']),
+      task('record', ['letter', 'check']),
+    ]);
+    expect(layout.edges.map((edge) => `${edge.from}->${edge.to}`).sort()).toEqual([
+      'check->letter',
+      'extract->check',
+      'letter->confirm',
+      'letter->record',
+      'list->extract',
+    ]);
+  });
+
   it('ignores dependencies on tasks it was not given', () => {
     const layout = layoutDag([task('a', ['missing'])]);
     expect(layout.edges).toEqual([]);

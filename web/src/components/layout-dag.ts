@@ -28,16 +28,48 @@ export interface DagLayout {
   groups: DagGroup[];
 }
 
-export const nodeSize = { width: 196, height: 56 };
+export const nodeSize = { width: 210, height: 54 };
+
+/**
+ * Drops an edge a -> c when c also depends on some b that itself (transitively) depends on a: "c starts after a"
+ * is already drawn through b. Templates list (or infer) every direct reference, and without this the picture
+ * is a tangle of long edges.
+ */
+export function reduceEdges(tasks: Pick<TaskSnapshot, 'id' | 'dependencies'>[]): Array<[string, string]> {
+  const depsOf = new Map(tasks.map((task) => [task.id, task.dependencies.filter((dep) => dep !== task.id)]));
+  const ancestors = new Map<string, Set<string>>();
+  const ancestorsOf = (id: string, visiting = new Set<string>()): Set<string> => {
+    const known = ancestors.get(id);
+    if (known) return known;
+    const found = new Set<string>();
+    visiting.add(id);
+    for (const dep of depsOf.get(id) ?? []) {
+      if (!depsOf.has(dep) || visiting.has(dep)) continue;
+      found.add(dep);
+      for (const further of ancestorsOf(dep, visiting)) found.add(further);
+    }
+    visiting.delete(id);
+    ancestors.set(id, found);
+    return found;
+  };
+  const edges: Array<[string, string]> = [];
+  for (const task of tasks) {
+    const deps = (depsOf.get(task.id) ?? []).filter((dep) => depsOf.has(dep));
+    for (const dep of new Set(deps)) {
+      const implied = deps.some((other) => other !== dep && ancestorsOf(other).has(dep));
+      if (!implied) edges.push([dep, task.id]);
+    }
+  }
+  return edges;
+}
 
 /** Top-to-bottom layered layout by dagre: dependencies above, tasks that can run together side by side. */
 export function layoutDag(tasks: Pick<TaskSnapshot, 'id' | 'dependencies' | 'parallelGroup'>[]): DagLayout {
   const graph = new dagre.graphlib.Graph();
-  graph.setGraph({ rankdir: 'TB', nodesep: 28, ranksep: 44, marginx: 20, marginy: 20 });
+  graph.setGraph({ rankdir: 'TB', nodesep: 24, ranksep: 40, marginx: 16, marginy: 16 });
   graph.setDefaultEdgeLabel(() => ({}));
-  const known = new Set(tasks.map((task) => task.id));
   for (const task of tasks) graph.setNode(task.id, { ...nodeSize });
-  for (const task of tasks) for (const dependency of task.dependencies) if (known.has(dependency)) graph.setEdge(dependency, task.id);
+  for (const [from, to] of reduceEdges(tasks)) graph.setEdge(from, to);
   dagre.layout(graph);
 
   const nodes = tasks.map((task) => {

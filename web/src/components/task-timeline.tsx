@@ -6,6 +6,7 @@ interface TaskTimelineProps {
   snapshot: ProgressSnapshot;
   selectedId?: string | null;
   onSelect?: (taskId: string) => void;
+  reusedTaskIds?: string[];
 }
 
 function ticksFor(spanMs: number): number[] {
@@ -17,7 +18,7 @@ function ticksFor(spanMs: number): number[] {
 }
 
 /** One bar per task from its start to its end on a shared clock, so parallel work shows as overlap. */
-export function TaskTimeline({ snapshot, selectedId, onSelect }: TaskTimelineProps) {
+export function TaskTimeline({ snapshot, selectedId, onSelect, reusedTaskIds = [] }: TaskTimelineProps) {
   const running = snapshot.status === 'running';
   const now = useNow(running);
   const started = snapshot.tasks.filter((task) => task.startedAt);
@@ -46,7 +47,7 @@ export function TaskTimeline({ snapshot, selectedId, onSelect }: TaskTimelinePro
         <span className="timeline-label" />
         <span className="timeline-track">
           {ticksFor(spanMs).map((tick) => (
-            <span key={tick} className="timeline-tick" style={{ left: percent(tick) }}>
+            <span key={tick} className={`timeline-tick${tick / spanMs > 0.92 ? ' timeline-tick-end' : ''}`} style={{ left: percent(tick) }}>
               {formatDuration(tick)}
             </span>
           ))}
@@ -87,7 +88,11 @@ export function TaskTimeline({ snapshot, selectedId, onSelect }: TaskTimelinePro
               ) : null}
               <span className={`timeline-caption${captionAt === 'inside' ? ' timeline-caption-inside' : ''}`} style={captionStyle}>
                 {label.icon} {label.word}
-                {start !== null && task.status !== 'skipped' ? ` · ${formatDuration(length)}` : ''}
+                {reusedTaskIds.includes(task.id)
+                  ? ' · reused from the earlier run'
+                  : start !== null && task.status !== 'skipped'
+                    ? ` · ${formatDuration(length)}`
+                    : ''}
               </span>
             </span>
           </div>

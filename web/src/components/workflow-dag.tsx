@@ -31,8 +31,8 @@ export function WorkflowDag({ tasks, selectedId, onSelect, reusedTaskIds = [] }:
     <svg
       className="dag"
       viewBox={`0 0 ${layout.width} ${layout.height}`}
-      width={layout.width}
-      height={layout.height}
+      // shrinks to fit a narrow column, never grows past its natural size
+      style={{ width: '100%', maxWidth: layout.width, height: 'auto' }}
       role="group"
       aria-label="Workflow graph"
     >
@@ -86,7 +86,7 @@ export function WorkflowDag({ tasks, selectedId, onSelect, reusedTaskIds = [] }:
           >
             <title>{`${task.name} (${task.function}) - ${label.word}`}</title>
             <rect width={node.width} height={node.height} rx={8} />
-            <text x={12} y={22} className="dag-node-name">{truncate(task.name, 24)}</text>
+            <text x={12} y={22} className="dag-node-name">{truncate(task.name, 27)}</text>
             <text x={12} y={42} className="dag-node-status">
               {label.icon} {label.word}
               {detail && <tspan className="dag-node-detail"> · {detail}</tspan>}

@@ -127,7 +127,7 @@ export function ExecutionPage({ executionId, params }: { executionId: string; pa
 
       <section className="card" aria-label="Timeline">
         <h2 className="card-title">Timeline</h2>
-        <TaskTimeline snapshot={snapshot} selectedId={selected} onSelect={setSelected} />
+        <TaskTimeline snapshot={snapshot} selectedId={selected} onSelect={setSelected} reusedTaskIds={status.reusedTaskIds} />
       </section>
     </div>
   );
