@@ -90,4 +90,33 @@ describe('POST /api/chat runs tool calls in parallel', () => {
     expect(firstOutput.at).toBeLessThan(upstreamTurnEndedAt);
     expect(frames.indexOf(firstOutput)).toBeLessThan(frames.indexOf(stepEnd));
   });
+
+  it('starts a call the moment its arguments object closes, without waiting for the next call to begin', async () => {
+    harness = await startChatHarness({
+      script: (body) =>
+        body.messages.at(-1).role === 'tool'
+          ? { text: 'Done.' }
+          : {
+              toolCalls: [
+                { name: 'search_cases', arguments: { note: 'first' }, delayMs: 0 },
+                // the next call begins only 250 ms later
+                { name: 'search_statutes', arguments: { note: 'second' }, fragments: ['{"note":', '"second"}'], delayMs: 250 },
+              ],
+            },
+      tools: [...TOOLS],
+    });
+    const postedAt = Date.now();
+    const raw = await readRaw(await postChat(harness.url, { messages: [{ role: 'user', content: 'research' }] }));
+    expect(raw.chunks.filter((c) => c.type === 'tool-output-available')).toHaveLength(2);
+    const [first, second] = harness.toolServer.requests;
+    expect((first!.body as { note: string }).note).toBe('first');
+    expect(first!.receivedAt - postedAt).toBeLessThan(200);
+    expect(second!.receivedAt - first!.receivedAt).toBeGreaterThanOrEqual(450);
+    // the model is told of both calls exactly once, in stream order
+    const assistant = harness.openai.requests[1]!.body.messages.at(-3);
+    expect(assistant.tool_calls.map((c: { function: { name: string; arguments: string } }) => [c.function.name, c.function.arguments])).toEqual([
+      ['search_cases', '{"note":"first"}'],
+      ['search_statutes', '{"note":"second"}'],
+    ]);
+  });
 });
