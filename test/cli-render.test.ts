@@ -32,7 +32,7 @@ describe('renderTaskLine', () => {
     const line = renderTaskLine(failed, options({ width: 60 }));
     expect(line).toMatch(/^✗ fetch {3}failed after 2\.5s \[timeout\] echo did not finish.*…$/);
     expect(line.length).toBeLessThanOrEqual(60);
-    expect(renderTaskLine(task({ status: 'skipped', reason: 'dependency a failed' }), options())).toBe('↷ fetch   skipped dependency a failed');
+    expect(renderTaskLine(task({ status: 'skipped', reason: 'dependency a failed' }), options())).toBe('↷ fetch   skipped: dependency a failed');
   });
 });
 

@@ -64,6 +64,6 @@ function describe(task: TaskSnapshot, options: TaskLineOptions): { icon: string;
       return { icon: '✗', state: `failed${after}`, detail: error, paint: c.red };
     }
     case 'skipped':
-      return { icon: '↷', state: 'skipped', detail: task.reason, paint: c.yellow };
+      return { icon: '↷', state: task.reason ? 'skipped:' : 'skipped', detail: task.reason, paint: c.yellow };
   }
 }
