@@ -45,3 +45,35 @@ describe('createLegalTools', () => {
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);
   });
 });
+
+describe('the schemas the model answers in', () => {
+  it('are accepted by OpenAI structured outputs (strict), for every tool that reads language', async () => {
+    const { zodResponseFormat } = await import('openai/helpers/zod');
+    const seen: string[] = [];
+    const firm = await openTestFirm({
+      extractor: async (schema) => {
+        zodResponseFormat(schema, 'extraction');
+        seen.push('ok');
+        throw new Error('offline');
+      },
+    });
+    try {
+      const calls: [string, unknown][] = [
+        ['triage_emails', { email_ids: ['sample-email-003'] }],
+        ['summarize_emails', { email_ids: ['sample-email-003'] }],
+        ['detect_deadlines', { email_ids: ['sample-email-003'] }],
+        ['extract_legal_info', { email_id: 'sample-email-002' }],
+        ['extract_entities', { document_id: 'sample-doc-msa' }],
+        ['detect_issues', { document_id: 'sample-doc-msa' }],
+        ['generate_summary', { document_id: 'sample-doc-msa' }],
+      ];
+      for (const [name, args] of calls) {
+        const r = await firm.call(name, args);
+        expect(r, name).toMatchObject({ method: 'rules', fallback_reason: 'model call failed: offline' });
+      }
+      expect(seen).toHaveLength(calls.length);
+    } finally {
+      await firm.close();
+    }
+  });
+});
