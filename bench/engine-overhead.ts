@@ -35,7 +35,7 @@ export interface OverheadRow {
 }
 
 /** Zero-latency tools, default engine (maxParallel 5, progressIntervalMs 50): what is left is the orchestration. */
-export async function measureOverhead(dag: BenchDag, { warmup = 3, runs = 7 } = {}): Promise<OverheadRow> {
+export async function measureOverhead(dag: BenchDag, { warmup = 5, runs = 7 } = {}): Promise<OverheadRow> {
   const compileStart = performance.now();
   const workflow = toWorkflow(dag);
   const compileMs = performance.now() - compileStart;

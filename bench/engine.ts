@@ -3,9 +3,9 @@
  * overhead per task, heap per task. Runs in well under two minutes; prints tables and files bench/results.json
  * under `engine`. Run it with `npm run bench` (or `npm run bench engine`, or `npx tsx bench/engine.ts`).
  */
-import { arch, cpus, platform } from 'node:os';
+import { arch, cpus, loadavg, platform } from 'node:os';
 import { chainDag, fanOutDag, levels, randomDag, slowBranchDag } from './engine-dags.js';
-import { measureMakespan, type MakespanRow } from './engine-makespan.js';
+import { measureMakespan, round, type MakespanRow } from './engine-makespan.js';
 import { measureHeap, measureOverhead, type HeapRow, type OverheadRow } from './engine-overhead.js';
 import { formatTable } from './engine-table.js';
 import { writeResults } from './run.js';
@@ -13,6 +13,10 @@ import { writeResults } from './run.js';
 const TARGETS = { makespanRatio: 1.01, usPerTask: 20 };
 const SEEDS = [1, 2, 3, 4, 5];
 const started = Date.now();
+const loadAtStart = loadavg()[0]!;
+if (loadAtStart > cpus().length) {
+  console.log(`note: load average ${loadAtStart.toFixed(1)} on ${cpus().length} CPUs - other work is competing; timings will be inflated\n`);
+}
 
 console.log('Makespan - real timers, maxParallel 100000 (only dependencies constrain); median of 3 runs after one warm-up');
 const makespan: MakespanRow[] = [];
@@ -30,12 +34,12 @@ console.log(
 );
 console.log('ratio = makespan / critical path of the durations the tools really took (timers overshoot); level-by-level ratio is against the nominal critical path\n');
 
-console.log('Orchestration overhead - zero-latency tools answering synchronously, createEngine() defaults; median of 7 runs after 3 warm-ups');
+console.log('Orchestration overhead - zero-latency tools answering synchronously, createEngine() defaults; median of 7 runs after 5 warm-ups');
 const overhead: OverheadRow[] = [await measureOverhead(chainDag(10_000)), await measureOverhead(fanOutDag(10_000))];
 console.log(
   formatTable(
-    ['DAG', 'tasks', 'maxParallel', 'us/task (median)', 'us/task (best)', 'compile us/task'],
-    overhead.map((r) => [r.dag, r.tasks, r.maxParallel, r.usPerTask.toFixed(2), r.minUsPerTask.toFixed(2), r.compileUsPerTask.toFixed(2)]),
+    ['DAG', 'tasks', 'maxParallel', 'us/task (median)', 'us/task (best)', 'CPU us/task', 'compile us/task'],
+    overhead.map((r) => [r.dag, r.tasks, r.maxParallel, r.usPerTask.toFixed(2), r.minUsPerTask.toFixed(2), r.cpuUsPerTask.toFixed(2), r.compileUsPerTask.toFixed(2)]),
   ),
 );
 console.log('');
@@ -64,7 +68,13 @@ console.log(
 const elapsedS = Math.round((Date.now() - started) / 1000);
 await writeResults('engine', {
   generatedAt: new Date().toISOString(),
-  environment: { node: process.version, platform: `${platform()}-${arch()}`, cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length },
+  environment: {
+    node: process.version,
+    platform: `${platform()}-${arch()}`,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cpus: cpus().length,
+    loadAverage: { start: round(loadAtStart, 2), end: round(loadavg()[0]!, 2) },
+  },
   targets,
   makespan,
   overhead,
