@@ -10,7 +10,7 @@ describe('chat page with the offline demo model', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    gateway = await startTestGateway();
+    gateway = await startTestGateway({ toolLatency: { tools: ['triage_emails', 'scan_billable_time'], ms: 1500 } });
     browser = await launchChromium();
     page = await openPage(browser, `${gateway.url}/#/chat`);
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -28,7 +28,11 @@ describe('chat page with the offline demo model', () => {
     await page.click('button:has-text("Send")');
 
     const answer = page.locator('.message-assistant').last();
-    await answer.locator('.tool-card').first().waitFor();
+    // while the tools work: spinner cards and both calls as parallel lanes in the progress part
+    await answer.locator('.tool-card[data-status="running"]').nth(1).waitFor();
+    await answer.locator('.chat-progress .sf-lane').nth(1).waitFor();
+    await expect(answer.locator('.chat-progress .sf-section-title').textContent()).resolves.toContain('2 in parallel');
+    await screenshot(page, 'chat-running');
     await page.locator('button:has-text("Send")').waitFor({ timeout: 60_000 });
 
     const cards = answer.locator('.tool-card');

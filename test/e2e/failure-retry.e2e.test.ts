@@ -65,7 +65,7 @@ describe('a run with a failing tool', () => {
     await screenshot(page, 'history');
 
     await rows.nth(1).locator('a').click();
-    await page.locator('[data-testid="stream-state"]:has-text("from the log")').waitFor();
+    await page.locator('[data-testid="stream-state"]:has-text("Finished")').waitFor();
     await expect(page.locator('.dag-node[data-task-id="file_note"]').getAttribute('data-status')).resolves.toBe('failed');
     await expect(page.locator('.timeline-row').count()).resolves.toBe(3);
     await screenshot(page, 'history-replay');

@@ -9,7 +9,7 @@ export interface CuttingProxy {
 
 /**
  * A pass-through proxy in front of the gateway that drops the first `/events` stream like a flaky network:
- * it forwards `framesBeforeCut` whole SSE frames plus half of the next one, then destroys the socket.
+ * it forwards `framesBeforeCut` whole SSE frames, then half of the next one, then destroys the socket.
  */
 export function startCuttingProxy(target: string, framesBeforeCut: number): Promise<CuttingProxy> {
   const eventRequests: CuttingProxy['eventRequests'] = [];
@@ -30,13 +30,20 @@ export function startCuttingProxy(target: string, framesBeforeCut: number): Prom
       answer.on('data', (chunk: string) => {
         text += chunk;
         const frames = text.split('\n\n');
-        if (frames.length <= framesBeforeCut) return;
-        const whole = frames.slice(0, framesBeforeCut).join('\n\n') + '\n\n';
-        const next = frames[framesBeforeCut]!;
-        res.write(whole + next.slice(0, Math.ceil(next.length / 2)), () => {
-          answer.destroy();
-          res.socket?.destroy();
-        });
+        // count event frames only: a keep-alive comment is not an event the browser applies
+        const eventEnds = frames.map((frame, i) => (i < frames.length - 1 && !frame.startsWith(':') ? i : -1)).filter((i) => i >= 0);
+        if (eventEnds.length < framesBeforeCut) return;
+        const cutAfter = eventEnds[framesBeforeCut - 1]! + 1;
+        const whole = frames.slice(0, cutAfter).join('\n\n') + '\n\n';
+        const next = frames.slice(cutAfter).join('\n\n');
+        // deliver the whole frames, give the browser a moment to read them, then die halfway through the next one
+        res.write(whole);
+        setTimeout(() => {
+          res.write(next.slice(0, Math.ceil(next.length / 2)), () => {
+            answer.destroy();
+            res.socket?.destroy();
+          });
+        }, 300);
         answer.removeAllListeners('data');
         answer.removeAllListeners('end');
       });

@@ -19,7 +19,7 @@ function streamLine(status: WorkflowStatusResult): string {
     case 'reconnecting':
       return `Connection dropped - reconnecting from event #${status.lastEventId ?? 0}…${reconnects}`;
     case 'closed':
-      return `Finished · ${events} from the log${reconnects}`;
+      return `Finished · ${events}${reconnects}`;
     case 'error':
       return `Stream stopped: ${status.error?.message ?? 'unknown error'}`;
   }
