@@ -16,7 +16,7 @@ export interface ProgressView {
   update(event: WorkflowEvent): void;
   /** A one-line notice (e.g. "cancelling") that must not tear the live area. */
   note(text: string): void;
-  /** Stops the redraw timer; the view prints nothing more. */
+  /** Stops the redraw timer and shows the cursor again; the view prints nothing more. */
   close(): void;
 }
 
@@ -106,6 +106,8 @@ export function createProgressView({ out, live, colors: c, now = Date.now }: Pro
     },
     close() {
       stop();
+      // a run that ended without its finish (store error, second Ctrl-C) must still give the cursor back
+      if (live && !closed) logUpdate!.done();
       closed = true;
     },
   };
