@@ -73,7 +73,7 @@ export async function followExecutionEvents(
       };
       const lastId = callbacks.lastEventId();
       if (lastId !== null) headers['Last-Event-ID'] = String(lastId);
-      const response = await doFetch(url, { headers, signal, cache: 'no-store' });
+      const response = await doFetch(url, { headers, signal });
       if (!response.ok) {
         const info = await errorInfoOf(response);
         // 4xx other than timeouts and rate limits will not get better by asking again
