@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
-import { concatMap, from, map, of } from 'rxjs';
+import { tap } from 'rxjs';
 import type { Runtime } from '../runtime/create-runtime.js';
+import type { LoggableEvent } from '../store/index.js';
 import { runChatTurn, type ChatTurnEvent } from '../streams/chat-turn.js';
 import { parseChatBody, toOpenAIMessages } from './chat-body.js';
 import { currentUser } from './current-user.js';
@@ -20,7 +21,7 @@ const LOGGED = new Set(['workflow-start', 'task-start', 'task-retry', 'task-prog
  */
 export function chatRoute(runtime: Runtime): Router {
   const router = Router();
-  router.post('/api/chat', async (req, res) => {
+  router.post('/api/chat', (req, res) => {
     let messages;
     try {
       messages = toOpenAIMessages(parseChatBody(req.body));
@@ -29,17 +30,40 @@ export function chatRoute(runtime: Runtime): Router {
     }
     const user = currentUser(res);
     const executionId = randomUUID();
-    try {
-      await runtime.store.createExecution({ id: executionId, workflowId: 'chat', kind: 'chat', userId: user, input: { messages: messages.length } });
-    } catch (error) {
-      return sendError(res, error);
-    }
+    // The execution row and the log are history, not the answer: the model request goes out while the row is being
+    // created, events wait in `early` until it exists, and the answer never waits for the log to be durable.
+    let logging: boolean | undefined;
+    const early: LoggableEvent[] = [];
+    const created = runtime.store
+      .createExecution({ id: executionId, workflowId: 'chat', kind: 'chat', userId: user, input: { messages: messages.length } })
+      .then(
+        () => true,
+        (error: unknown) => {
+          console.error(`[sapflow] chat turn ${executionId} is not logged: the execution could not be created:`, error);
+          return false;
+        },
+      )
+      .then((ok) => {
+        logging = ok;
+        if (ok) for (const event of early) runtime.writer.write(event);
+        early.length = 0;
+        return ok;
+      });
+    const log = (event: LoggableEvent) => (logging === undefined ? early.push(event) : logging && runtime.writer.write(event));
     let finished = false;
     const sse = openSse(res, {
       headers: { ...UI_MESSAGE_STREAM_HEADERS, 'x-execution-id': executionId },
       onClose: () => {
         subscription.unsubscribe();
-        if (!finished) void runtime.writer.flush(executionId).then(() => runtime.store.setStatus(executionId, user, 'cancelled')).catch(() => {});
+        if (!finished) {
+          void created
+            .then(async (ok) => {
+              if (!ok) return;
+              await runtime.writer.flush(executionId);
+              await runtime.store.setStatus(executionId, user, 'cancelled');
+            })
+            .catch(() => {});
+        }
       },
     });
     const subscription = runChatTurn({
@@ -52,11 +76,8 @@ export function chatRoute(runtime: Runtime): Router {
       maxSteps: runtime.config.MAX_STEPS,
     })
       .pipe(
-        concatMap((event: ChatTurnEvent) => {
-          if (!LOGGED.has(event.type)) return of(event);
-          runtime.writer.write(event as { type: string; executionId: string });
-          // the turn's end is announced only once its log is durable
-          return event.type === 'workflow-finish' ? from(runtime.writer.flush(executionId)).pipe(map(() => event)) : of(event);
+        tap((event: ChatTurnEvent) => {
+          if (LOGGED.has(event.type)) log(event as LoggableEvent);
         }),
         toUiMessageChunks({ messageId: `msg-${executionId}`, progressId: `progress-${executionId}` }),
       )
