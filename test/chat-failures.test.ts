@@ -201,6 +201,25 @@ describe('bodies that are not a chat', () => {
     expect(body.error.code).toBe('payload_too_large');
   });
 
+  it('still answers when the turn cannot be logged (the store is history, not the answer)', async () => {
+    const store = harness.sapflow.runtime.store;
+    const createExecution = store.createExecution;
+    const errors: unknown[] = [];
+    const consoleError = console.error;
+    store.createExecution = () => Promise.reject(new Error('the database is down'));
+    console.error = (...args: unknown[]) => errors.push(args);
+    try {
+      const raw = await readRaw(await postChat(harness.url, { messages: [{ role: 'user', content: 'hello' }] }));
+      expect(raw.status).toBe(200);
+      expect(raw.chunks.filter((c) => c.type === 'text-delta').map((c) => c.delta).join('')).toBe('ok');
+      expect(raw.chunks.at(-1)).toEqual({ type: 'finish', finishReason: 'stop' });
+      expect(String(errors[0])).toMatch(/is not logged/);
+    } finally {
+      store.createExecution = createExecution;
+      console.error = consoleError;
+    }
+  });
+
   it('keeps serving after all of that', async () => {
     expect((await fetch(`${harness.url}/api/health`)).status).toBe(200);
     const raw = await readRaw(await postChat(harness.url, { messages: [{ role: 'user', content: 'hello' }] }));

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { postChat, readRaw } from './support/chat-client.js';
-import { startChatHarness, type ChatHarness } from './support/chat-harness.js';
+import { readTurnLog, startChatHarness, type ChatHarness } from './support/chat-harness.js';
 import type { ScriptedReply } from './support/scripted-openai.js';
 
 /** Tool calls run in parallel, each from the moment its own arguments are complete, measured on real sockets. */
@@ -32,7 +32,7 @@ interface LoggedEvent {
 }
 
 async function loggedTaskTimes(h: ChatHarness, executionId: string) {
-  const events = (await h.sapflow.runtime.store.readEvents<LoggedEvent>(executionId, 'local')).map((e) => e.event);
+  const events = await readTurnLog<LoggedEvent>(h.sapflow, executionId);
   const times = (type: string) => events.filter((e) => e.type === type).map((e) => Date.parse(e.at));
   return { starts: times('task-start'), ends: times('task-complete') };
 }

@@ -1,7 +1,7 @@
 import type { UIMessage } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postChat, readRaw, readWithAiClient, userMessage, type ClientResult } from './support/chat-client.js';
-import { startChatHarness, type ChatHarness } from './support/chat-harness.js';
+import { readTurnLog, startChatHarness, type ChatHarness } from './support/chat-harness.js';
 import type { Script } from './support/scripted-openai.js';
 
 /**
@@ -136,10 +136,10 @@ describe('POST /api/chat with the ai client as the consumer', () => {
     const executionId = response.headers.get('x-execution-id');
     await readRaw(response);
     expect(executionId).toBeTruthy();
-    const events = await harness.sapflow.runtime.store.readEvents<{ type: string }>(executionId!, 'local');
-    const types = events.map((e) => e.event.type);
+    const types = (await readTurnLog(harness.sapflow, executionId!)).map((e) => e.type);
     expect(types[0]).toBe('workflow-start');
     expect(types.filter((t) => t === 'task-start')).toHaveLength(3);
     expect(types.at(-1)).toBe('workflow-finish');
+    expect((await harness.sapflow.runtime.store.getExecution(executionId!, 'local'))?.status).toBe('partial');
   });
 });
