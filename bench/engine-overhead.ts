@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
@@ -27,8 +28,14 @@ export interface OverheadRow {
   /** Median of the measured runs: wall time from subscription to `workflow-finish`, over tasks. */
   usPerTask: number;
   minUsPerTask: number;
-  /** Median process CPU time (user + system, GC threads included) over tasks: steadier than wall time on a busy machine. */
-  cpuUsPerTask: number;
+  /**
+   * Median CPU time of the main thread alone over tasks (Linux schedstat; process CPU time elsewhere): what the
+   * engine costs, whatever else the machine is doing. Null where neither is available.
+   */
+  cpuUsPerTask: number | null;
+  /** Median time the main thread was ready but waiting for a CPU, over tasks (Linux): how much of the wall time is contention. */
+  waitUsPerTask: number | null;
+  cpuSource: 'main thread (schedstat)' | 'process (cpuUsage)';
   runs: number;
   /** compileWorkflow once, over tasks (not part of usPerTask). */
   compileUsPerTask: number;
@@ -41,7 +48,7 @@ export async function measureOverhead(dag: BenchDag, { warmup = 5, runs = 7 } = 
   const compileMs = performance.now() - compileStart;
   const tasks = dag.tasks.length;
   for (let i = 0; i < warmup; i++) await timedRun(workflow);
-  const samples: { wallMs: number; cpuUs: number }[] = [];
+  const samples: RunSample[] = [];
   for (let i = 0; i < runs; i++) {
     // garbage from the previous run is collected outside the timed span; the run's own garbage counts
     collectGarbage();
@@ -54,20 +61,41 @@ export async function measureOverhead(dag: BenchDag, { warmup = 5, runs = 7 } = 
     usPerTask: round((median(samples, (s) => s.wallMs).wallMs * 1000) / tasks, 2),
     minUsPerTask: round((Math.min(...samples.map((s) => s.wallMs)) * 1000) / tasks, 2),
     cpuUsPerTask: round(median(samples, (s) => s.cpuUs).cpuUs / tasks, 2),
+    waitUsPerTask: samples[0]!.waitUs === null ? null : round(median(samples, (s) => s.waitUs!).waitUs! / tasks, 2),
+    cpuSource: readSchedstat() ? 'main thread (schedstat)' : 'process (cpuUsage)',
     runs,
     compileUsPerTask: round((compileMs * 1000) / tasks, 2),
   };
 }
 
-async function timedRun(workflow: CompiledWorkflow): Promise<{ wallMs: number; cpuUs: number }> {
+interface RunSample {
+  wallMs: number;
+  cpuUs: number;
+  waitUs: number | null;
+}
+
+async function timedRun(workflow: CompiledWorkflow): Promise<RunSample> {
   const engine = createEngine();
+  const sched = readSchedstat();
   const cpu = process.cpuUsage();
   const start = performance.now();
   const last = await lastValueFrom(runWorkflow(workflow, engine, { tools: benchTools(), inputs: {}, executionId: 'bench' }));
   const wallMs = performance.now() - start;
   const { user, system } = process.cpuUsage(cpu);
+  const schedAfter = readSchedstat();
   assertCompleted(last);
-  return { wallMs, cpuUs: user + system };
+  if (sched && schedAfter) return { wallMs, cpuUs: (schedAfter.cpuNs - sched.cpuNs) / 1000, waitUs: (schedAfter.waitNs - sched.waitNs) / 1000 };
+  return { wallMs, cpuUs: user + system, waitUs: null };
+}
+
+/** The main thread's time on a CPU and waiting for one, in ns (Linux: /proc/<pid>/task/<pid>/schedstat). */
+function readSchedstat(): { cpuNs: number; waitNs: number } | undefined {
+  try {
+    const [cpuNs, waitNs] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return Number.isFinite(cpuNs) && Number.isFinite(waitNs) ? { cpuNs: cpuNs!, waitNs: waitNs! } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface HeapRow {
