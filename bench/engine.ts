@@ -55,17 +55,18 @@ console.log('');
 
 const worstRatio = Math.max(...makespan.map((r) => r.ratio));
 const worstUs = Math.max(...overhead.map((r) => r.usPerTask));
+const cpuFigures = overhead.map((r) => r.cpuUsPerTask).filter((n): n is number => n !== null);
+const worstCpuUs = cpuFigures.length ? Math.max(...cpuFigures) : null;
 const targets = {
   makespan: { target: `<= ${TARGETS.makespanRatio} x critical path`, worst: worstRatio, met: worstRatio <= TARGETS.makespanRatio },
-  overhead: { target: `<= ${TARGETS.usPerTask} us per task`, worst: worstUs, met: worstUs <= TARGETS.usPerTask },
+  overhead: { target: `<= ${TARGETS.usPerTask} us per task (wall)`, worst: worstUs, met: worstUs <= TARGETS.usPerTask },
+  // not the issue's measure (wall time), shown so a busy machine cannot hide or fake the engine's own cost
+  overheadCpu: { target: `<= ${TARGETS.usPerTask} us per task (CPU)`, worst: worstCpuUs, met: worstCpuUs !== null && worstCpuUs <= TARGETS.usPerTask },
 };
 console.log(
   formatTable(
     ['target', 'worst', 'met'],
-    [
-      [targets.makespan.target, worstRatio.toFixed(4), targets.makespan.met ? 'yes' : 'NO'],
-      [targets.overhead.target, worstUs.toFixed(2), targets.overhead.met ? 'yes' : 'NO'],
-    ],
+    Object.values(targets).map((t) => [t.target, t.worst === null ? '-' : t.worst.toFixed(t.worst < 2 ? 4 : 2), t.met ? 'yes' : 'NO']),
   ),
 );
 
