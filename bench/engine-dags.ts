@@ -1,9 +1,12 @@
 import { compileWorkflow, type CompiledWorkflow } from '../src/workflows/index.js';
 
-/** A benchmark DAG: each task sleeps `ms` (0 = answers synchronously) once its `deps` are done. */
+/**
+ * A benchmark DAG: each task sleeps `ms` (0 = answers synchronously) once its `deps` are done; a `held` task waits
+ * until the bench opens the gate (to look at a run with every task in flight).
+ */
 export interface BenchDag {
   name: string;
-  tasks: { id: string; ms: number; deps: string[] }[];
+  tasks: { id: string; ms: number; deps: string[]; held?: boolean }[];
 }
 
 /** mulberry32: a tiny seeded generator, so every run of the bench measures the same DAGs. */
@@ -53,10 +56,10 @@ export function chainDag(size: number): BenchDag {
   return { name: `chain ${size}`, tasks: Array.from({ length: size }, (_, i) => ({ id: `t${i}`, ms: 0, deps: i === 0 ? [] : [`t${i - 1}`] })) };
 }
 
-/** One instant root and `size - 1` tasks that depend on it alone and take `leafMs` each. */
-export function fanOutDag(size: number, leafMs = 0): BenchDag {
-  const name = leafMs ? `fan-out ${size} x ${leafMs} ms` : `fan-out ${size}`;
-  return { name, tasks: Array.from({ length: size }, (_, i) => ({ id: `t${i}`, ms: i === 0 ? 0 : leafMs, deps: i === 0 ? [] : ['t0'] })) };
+/** One instant root and `size - 1` tasks that depend on it alone: instant, or `held` until the bench lets them finish. */
+export function fanOutDag(size: number, { held = false } = {}): BenchDag {
+  const name = held ? `fan-out ${size}, held` : `fan-out ${size}`;
+  return { name, tasks: Array.from({ length: size }, (_, i) => ({ id: `t${i}`, ms: 0, deps: i === 0 ? [] : ['t0'], held: held && i > 0 })) };
 }
 
 /** The longest path, each task weighted by `weight(id)` (its nominal or its measured duration). */
@@ -89,10 +92,10 @@ export function toWorkflow(dag: BenchDag): CompiledWorkflow {
     name: dag.name,
     tasks: dag.tasks.map((t) => ({
       id: t.id,
-      function: t.ms > 0 ? 'sleep' : 'instant',
+      function: t.held ? 'held' : t.ms > 0 ? 'sleep' : 'instant',
       parameters: t.ms > 0 ? { ms: t.ms } : {},
       dependencies: t.deps,
     })),
   };
-  return compileWorkflow(raw, { hasTool: (name) => name === 'sleep' || name === 'instant' });
+  return compileWorkflow(raw, { hasTool: (name) => ['sleep', 'instant', 'held'].includes(name) });
 }

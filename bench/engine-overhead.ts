@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { lastValueFrom, tap } from 'rxjs';
@@ -112,21 +111,30 @@ export interface HeapRow {
  */
 export async function measureHeap(dag: BenchDag): Promise<HeapRow> {
   const workflow = toWorkflow(dag);
-  const inFlight = dag.tasks.some((t) => t.ms > 0);
+  const inFlight = dag.tasks.some((t) => t.held);
   const engine = createEngine({ maxParallel: 100_000 });
-  collectGarbage();
-  const before = process.memoryUsage().heapUsed;
+  let open = () => {};
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  let started = 0;
   let during = 0;
-  const run$ = runWorkflow(workflow, engine, { tools: benchTools(), inputs: {}, executionId: 'bench' });
   const sample = () => {
     collectGarbage();
     during = process.memoryUsage().heapUsed;
   };
-  const done = lastValueFrom(run$.pipe(tap((event) => !inFlight && event.type === 'workflow-finish' && sample())));
+  const run$ = runWorkflow(workflow, engine, { tools: benchTools(undefined, gate), inputs: {}, executionId: 'bench' }).pipe(
+    tap((event) => {
+      if (event.type === 'task-start') started += 1;
+      if (!inFlight && event.type === 'workflow-finish') sample();
+    }),
+  );
+  collectGarbage();
+  const before = process.memoryUsage().heapUsed;
+  const done = lastValueFrom(run$);
   if (inFlight) {
-    // every latency task has started well before half its latency
-    await sleep(Math.min(...dag.tasks.filter((t) => t.ms > 0).map((t) => t.ms)) / 2);
+    await new Promise((resolve) => setImmediate(resolve));
+    if (started !== dag.tasks.length) throw new Error(`only ${started} of ${dag.tasks.length} tasks started`);
     sample();
+    open();
   }
   assertCompleted(await done);
   return { dag: dag.name, tasks: dag.tasks.length, when: inFlight ? 'in flight' : 'settled', bytesPerTask: Math.round((during - before) / dag.tasks.length) };

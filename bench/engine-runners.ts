@@ -15,9 +15,13 @@ export interface Measured {
   timings: Timings;
 }
 
-/** `sleep` waits `ms` on a real timer; `instant` answers synchronously (the orchestration-overhead case). */
-export function benchTools(timings?: Timings): { get(name: string): Tool | undefined } {
+/**
+ * `sleep` waits `ms` on a real timer; `instant` answers synchronously (the orchestration-overhead case); `held`
+ * answers when `gate` resolves.
+ */
+export function benchTools(timings?: Timings, gate: Promise<unknown> = Promise.resolve()): { get(name: string): Tool | undefined } {
   const tools: Record<string, Tool> = {
+    held: { name: 'held', description: 'answers when the bench says so', parameters: z.object({}), execute: () => gate.then(() => true) },
     sleep: {
       name: 'sleep',
       description: 'waits ms milliseconds',

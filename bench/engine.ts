@@ -49,7 +49,7 @@ console.log(`CPU = ${overhead[0]!.cpuSource}; "waiting for a CPU" = time the mai
 console.log('');
 
 console.log('Heap per task - heapUsed after a full GC, minus the same before the run (the compiled workflow is not counted)');
-const heap: HeapRow[] = [await measureHeap(chainDag(10_000)), await measureHeap(fanOutDag(10_000)), await measureHeap(fanOutDag(10_000, 400))];
+const heap: HeapRow[] = [await measureHeap(chainDag(10_000)), await measureHeap(fanOutDag(10_000)), await measureHeap(fanOutDag(10_000, { held: true }))];
 console.log(formatTable(['DAG', 'tasks', 'measured', 'bytes/task'], heap.map((r) => [r.dag, r.tasks, r.when, r.bytesPerTask])));
 console.log('');
 
