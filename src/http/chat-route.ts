@@ -12,6 +12,9 @@ import { toUiMessageChunks } from './to-ui-message-chunks.js';
 
 export const UI_MESSAGE_STREAM_HEADERS = { 'x-vercel-ai-ui-message-stream': 'v1' } as const;
 
+/** The log writer batches on this interval anyway, so creating the execution row this late costs history nothing. */
+const HISTORY_DELAY_MS = 20;
+
 /** Events of the turn that go to the execution log; text deltas and snapshots are not history. */
 const LOGGED = new Set(['workflow-start', 'task-start', 'task-retry', 'task-progress', 'task-complete', 'task-failed', 'task-skipped', 'circuit-breaker', 'workflow-finish']);
 
@@ -34,8 +37,9 @@ export function chatRoute(runtime: Runtime): Router {
     // created, events wait in `early` until it exists, and the answer never waits for the log to be durable.
     let logging: boolean | undefined;
     const early: LoggableEvent[] = [];
-    const created = runtime.store
-      .createExecution({ id: executionId, workflowId: 'chat', kind: 'chat', userId: user, input: { messages: messages.length } })
+    // embedded PGlite writes on this thread (~2 ms): not while the model request goes out and the first chunks come in
+    const created = new Promise<void>((resolve) => setTimeout(resolve, HISTORY_DELAY_MS))
+      .then(() => runtime.store.createExecution({ id: executionId, workflowId: 'chat', kind: 'chat', userId: user, input: { messages: messages.length } }))
       .then(
         () => true,
         (error: unknown) => {
