@@ -213,6 +213,8 @@ describe('bodies that are not a chat', () => {
       expect(raw.status).toBe(200);
       expect(raw.chunks.filter((c) => c.type === 'text-delta').map((c) => c.delta).join('')).toBe('ok');
       expect(raw.chunks.at(-1)).toEqual({ type: 'finish', finishReason: 'stop' });
+      // the row is created a moment into the turn; its failure is reported, not sent to the client
+      await until(() => errors.length > 0, 1_000);
       expect(String(errors[0])).toMatch(/is not logged/);
     } finally {
       store.createExecution = createExecution;
