@@ -26,7 +26,7 @@ describe('SIGTERM', () => {
     url: http://127.0.0.1:${(hanging.address() as AddressInfo).port}/wait
     timeout: 600
 `);
-    const env = { ...process.env, PORT: '0', DATA_DIR: join(dataDir, 'store'), TOOLS_CONFIG: toolsConfig };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', DATA_DIR: join(dataDir, 'store'), TOOLS_CONFIG: toolsConfig };
     for (const name of ['DATABASE_URL', 'OPENAI_API_KEY', 'AUTH_JWT_SECRET', 'AUTH_JWKS_URL']) delete env[name];
     const server = spawn(process.execPath, ['bin/server.js'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
