@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { postChat, readRaw, readWithAiClient, userMessage } from './support/chat-client.js';
+import { postChat, reactChat, readRaw, readWithAiClient, userMessage } from './support/chat-client.js';
 import { startChatHarness, type ChatHarness } from './support/chat-harness.js';
 
 /** What goes wrong around /api/chat: the client leaving, the upstream failing, bodies that are not a chat. */
@@ -127,6 +127,15 @@ describe('upstream failures', () => {
       (error: unknown) => error as Error,
     );
     expect(v5?.message).toBe('The model endpoint answered 500 after 3 retries');
+  });
+
+  it('puts a @ai-sdk/react Chat (the state behind useChat; ai 6 inside) in status error, with the message, keeping what arrived before', async () => {
+    harness = await startChatHarness({ script: () => ({ fail: { status: 500 } }) });
+    const chat = reactChat(harness.url);
+    await chat.send('hello');
+    expect(chat.status).toBe('error');
+    expect(chat.error?.message).toBe('The model endpoint answered 500 after 3 retries');
+    expect(chat.messages[0]).toMatchObject({ role: 'user', parts: [{ type: 'text', text: 'hello' }] });
   });
 
   it('does not retry a stream that broke off mid-answer, and says so', async () => {

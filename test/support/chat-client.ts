@@ -1,3 +1,4 @@
+import { Chat } from '@ai-sdk/react';
 import { DefaultChatTransport, readUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
 import {
   DefaultChatTransport as DefaultChatTransportV5,
@@ -106,4 +107,27 @@ export async function readRaw(response: Response, onFrame?: (frame: RawFrame) =>
     .filter((f) => f.text.startsWith('data: ') && f.text !== 'data: [DONE]')
     .map((f) => JSON.parse(f.text.slice('data: '.length)) as Record<string, unknown> & { type: string });
   return { status: response.status, headers: response.headers, frames, chunks, body };
+}
+
+type ReactChatTransport = NonNullable<ConstructorParameters<typeof Chat>[0]>['transport'];
+
+/**
+ * A `Chat` from @ai-sdk/react - the state behind `useChat`, usable without rendering. @ai-sdk/react 3 carries its own
+ * ai 6, so this runs ai 6's message assembly and status handling over ai 7's transport (the types differ, the wire
+ * does not); the messages are read back as ai 7's `UIMessage`.
+ */
+export function reactChat(url: string) {
+  const chat = new Chat({ transport: new DefaultChatTransport({ api: `${url}/api/chat` }) as unknown as ReactChatTransport });
+  return {
+    send: (text: string) => chat.sendMessage({ text }),
+    get status() {
+      return chat.status;
+    },
+    get error() {
+      return chat.error;
+    },
+    get messages() {
+      return chat.messages as unknown as UIMessage[];
+    },
+  };
 }
