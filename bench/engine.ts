@@ -34,18 +34,19 @@ console.log(
 );
 console.log('ratio = makespan / critical path of the durations the tools really took (timers overshoot); level-by-level ratio is against the nominal critical path\n');
 
-console.log('Orchestration overhead - zero-latency tools answering synchronously, createEngine() defaults; median of 7 runs after 5 warm-ups');
+console.log('Orchestration overhead - zero-latency tools answering synchronously, createEngine() defaults; median of 7 back-to-back runs after 5 warm-ups');
 const overhead: OverheadRow[] = [await measureOverhead(chainDag(10_000)), await measureOverhead(fanOutDag(10_000))];
 console.log(
   formatTable(
-    ['DAG', 'tasks', 'maxParallel', 'wall us/task (median)', 'wall (best)', 'CPU us/task', 'waiting for a CPU', 'compile us/task'],
+    ['DAG', 'tasks', 'maxParallel', 'wall us/task (median)', 'wall (best)', 'CPU us/task', 'waiting for a CPU', 'after forced GC', 'compile us/task'],
     overhead.map((r) => [
       r.dag, r.tasks, r.maxParallel, r.usPerTask.toFixed(2), r.minUsPerTask.toFixed(2), r.cpuUsPerTask?.toFixed(2) ?? '-',
-      r.waitUsPerTask?.toFixed(2) ?? '-', r.compileUsPerTask.toFixed(2),
+      r.waitUsPerTask?.toFixed(2) ?? '-', r.afterGcUsPerTask.toFixed(2), r.compileUsPerTask.toFixed(2),
     ]),
   ),
 );
 console.log(`CPU = ${overhead[0]!.cpuSource}; "waiting for a CPU" = time the main thread was ready to run but the machine was busy`);
+console.log('back to back, each run also collects its predecessor\'s garbage (steady state); "after forced GC" starts every run on a heap shrunk by a full GC');
 console.log('');
 
 console.log('Heap per task - heapUsed after a full GC, minus the same before the run (the compiled workflow is not counted)');
