@@ -35,23 +35,45 @@ describe('toModelChunks', () => {
     ]);
   });
 
-  it('makes a call ready the moment the next call begins, on virtual time', () => {
+  it('makes a call ready the moment its arguments object closes, on virtual time', () => {
     new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ cold, expectObservable }) => {
-      const source = cold('a-b-c-d---e-(f|)', {
+      const source = cold('a 9ms b 9ms c 9ms d 9ms e 9ms (f|)', {
         a: first(0, 'call_a', 'triage_emails'),
         b: args(0, '{"day":'),
-        c: args(0, '"today"}'),
+        c: args(0, '"to}day"}'),
         d: first(1, 'call_b', 'scan_billable_time'),
         e: args(1, '{}'),
         f: chunk({}, 'tool_calls'),
       });
-      expectObservable(source.pipe(toModelChunks())).toBe('a-b-c-(rs)e-(gf|)', {
+      expectObservable(source.pipe(toModelChunks())).toBe('a 9ms b 9ms (cr) 6ms s 9ms (eg) 6ms (f|)', {
         a: { type: 'tool-call-start', index: 0, id: 'call_a', name: 'triage_emails' },
         b: { type: 'tool-call-delta', id: 'call_a', argsDelta: '{"day":' },
-        c: { type: 'tool-call-delta', id: 'call_a', argsDelta: '"today"}' },
-        r: { type: 'tool-call-ready', id: 'call_a', name: 'triage_emails', args: '{"day":"today"}' },
+        c: { type: 'tool-call-delta', id: 'call_a', argsDelta: '"to}day"}' },
+        r: { type: 'tool-call-ready', id: 'call_a', name: 'triage_emails', args: '{"day":"to}day"}' },
         s: { type: 'tool-call-start', index: 1, id: 'call_b', name: 'scan_billable_time' },
         e: { type: 'tool-call-delta', id: 'call_b', argsDelta: '{}' },
+        g: { type: 'tool-call-ready', id: 'call_b', name: 'scan_billable_time', args: '{}' },
+        f: { type: 'finish', finishReason: 'tool-calls' },
+      } satisfies Record<string, ModelChunk>);
+    });
+  });
+
+  it('makes a call whose arguments never close ready when the next call begins, and ignores trailing whitespace', () => {
+    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ cold, expectObservable }) => {
+      const source = cold('a 9ms b 9ms c 9ms d 9ms e 9ms (f|)', {
+        a: first(0, 'call_a', 'triage_emails'),
+        b: args(0, '{"day": "today"'),
+        c: first(1, 'call_b', 'scan_billable_time'),
+        d: args(1, '{}'),
+        e: args(1, ' '),
+        f: chunk({}, 'tool_calls'),
+      });
+      expectObservable(source.pipe(toModelChunks())).toBe('a 9ms b 9ms (rs) 6ms (dg) 16ms (f|)', {
+        a: { type: 'tool-call-start', index: 0, id: 'call_a', name: 'triage_emails' },
+        b: { type: 'tool-call-delta', id: 'call_a', argsDelta: '{"day": "today"' },
+        r: { type: 'tool-call-ready', id: 'call_a', name: 'triage_emails', args: '{"day": "today"' },
+        s: { type: 'tool-call-start', index: 1, id: 'call_b', name: 'scan_billable_time' },
+        d: { type: 'tool-call-delta', id: 'call_b', argsDelta: '{}' },
         g: { type: 'tool-call-ready', id: 'call_b', name: 'scan_billable_time', args: '{}' },
         f: { type: 'finish', finishReason: 'tool-calls' },
       } satisfies Record<string, ModelChunk>);

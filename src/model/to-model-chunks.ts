@@ -42,11 +42,14 @@ interface PendingCall {
   name?: string;
   args: string;
   started: boolean;
+  /** Fed each arguments piece; true once the top-level JSON object has closed. */
+  closes: (piece: string) => boolean;
 }
 
 /**
  * OpenAI stream chunks -> model chunks. Tool-call fragments are assembled by `index`; a call is ready as soon as
- * the next call begins or the turn ends, so its tool can start while the model is still writing the others.
+ * its arguments form a complete JSON object, or else when the next call begins or the turn ends - so its tool can
+ * start while the model is still writing the others.
  * `multi_tool_use.parallel` pseudo calls are unwrapped into the real calls they wrap.
  */
 export function toModelChunks(): OperatorFunction<OpenAI.ChatCompletionChunk, ModelChunk> {
@@ -62,6 +65,8 @@ export function toModelChunks(): OperatorFunction<OpenAI.ChatCompletionChunk, Mo
 
 function createAssembler() {
   const open = new Map<number, PendingCall>();
+  /** Calls made ready by their closing brace, by index: fragments after it (whitespace) belong to no new call. */
+  const closed = new Map<number, string | undefined>();
   let nextIndex = 0;
   let callCount = 0;
   let finishReason: FinishReason | undefined;
@@ -123,11 +128,13 @@ function createAssembler() {
           out.push(...ready(key));
           call = undefined;
         }
+        if (!call && closed.has(key) && (!fragment.id || fragment.id === closed.get(key))) continue;
         if (!call) {
           // OpenAI streams calls one after another: a new call means the earlier ones are complete
           out.push(...readyAll(key));
-          call = { args: '', started: false };
+          call = { args: '', started: false, closes: scanJsonObject() };
           open.set(key, call);
+          closed.delete(key);
         }
         if (fragment.id) call.id = fragment.id;
         if (fragment.function?.name) call.name = fragment.function.name;
@@ -137,6 +144,10 @@ function createAssembler() {
           if (call.id && call.name) out.push(...start(call, call.id));
         } else if (piece && call.name !== MULTI_TOOL_USE) {
           out.push({ type: 'tool-call-delta', id: call.id as string, argsDelta: piece });
+        }
+        if (call.started && call.closes(piece) && isJson(call.args)) {
+          closed.set(key, call.id);
+          out.push(...ready(key));
         }
       }
 
@@ -155,6 +166,44 @@ function createAssembler() {
       return out;
     },
   };
+}
+
+/**
+ * Fed the arguments text piece by piece, says when a top-level JSON object has just closed. Linear in the text, so
+ * long arguments are not re-parsed on every fragment; anything but an object never completes early.
+ */
+function scanJsonObject(): (piece: string) => boolean {
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let state: 'before' | 'inside' | 'done' | 'other' = 'before';
+  return (piece) => {
+    if (state === 'done' || state === 'other') return false;
+    for (const char of piece) {
+      if (state === 'before') {
+        if (/\s/.test(char)) continue;
+        if (char !== '{') return ((state = 'other'), false);
+        state = 'inside';
+        depth = 1;
+      } else if (inString) {
+        if (escaped) escaped = false;
+        else if (char === '\\') escaped = true;
+        else if (char === '"') inString = false;
+      } else if (char === '"') inString = true;
+      else if (char === '{' || char === '[') depth += 1;
+      else if ((char === '}' || char === ']') && --depth === 0) return ((state = 'done'), true);
+    }
+    return false;
+  };
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function parseChunk(raw: unknown): Chunk {

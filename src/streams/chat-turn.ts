@@ -82,14 +82,8 @@ export function runChatTurn(options: ChatTurnOptions): Observable<ChatTurnEvent>
     const step = (messages: ChatMessage[], n: number): Observable<ChatTurnEvent> =>
       defer(() => {
         const calls: { id: string; name: string; args: string }[] = [];
-        const streaming = new Map<string, { name: string; args: string; scan: ReturnType<typeof scanJsonObject> }>();
         let text = '';
         let finishReason: FinishReason = 'stop';
-        const start = (id: string, name: string, args: string): Observable<ChatTurnEvent> => {
-          streaming.delete(id);
-          calls.push({ id, name, args });
-          return concat(of<ChatTurnEvent>({ type: 'tool-input-available', toolCallId: id, toolName: name, input: parseOr(args) }), runCall(id, name, args));
-        };
         const turn$ = options.model.stream({ messages, tools: openAITools }).pipe(
           mergeMap((chunk): Observable<ChatTurnEvent> => {
             switch (chunk.type) {
@@ -97,20 +91,12 @@ export function runChatTurn(options: ChatTurnOptions): Observable<ChatTurnEvent>
                 text += chunk.delta;
                 return of({ type: 'text-delta', delta: chunk.delta });
               case 'tool-call-start':
-                streaming.set(chunk.id, { name: chunk.name, args: '', scan: scanJsonObject() });
                 return of({ type: 'tool-input-start', toolCallId: chunk.id, toolName: chunk.name });
-              case 'tool-call-delta': {
-                const delta = of<ChatTurnEvent>({ type: 'tool-input-delta', toolCallId: chunk.id, delta: chunk.argsDelta });
-                const call = streaming.get(chunk.id);
-                if (!call) return delta;
-                call.args += chunk.argsDelta;
-                // the arguments object just closed: the call is complete without waiting for the next one to begin
-                return call.scan(chunk.argsDelta) && isJson(call.args) ? concat(delta, start(chunk.id, call.name, call.args)) : delta;
-              }
+              case 'tool-call-delta':
+                return of({ type: 'tool-input-delta', toolCallId: chunk.id, delta: chunk.argsDelta });
               case 'tool-call-ready':
-                // already started on its own complete arguments
-                if (calls.some((c) => c.id === chunk.id)) return EMPTY;
-                return start(chunk.id, chunk.name, chunk.args);
+                calls.push({ id: chunk.id, name: chunk.name, args: chunk.args });
+                return concat(of<ChatTurnEvent>({ type: 'tool-input-available', toolCallId: chunk.id, toolName: chunk.name, input: parseOr(chunk.args) }), runCall(chunk.id, chunk.name, chunk.args));
               case 'finish':
                 finishReason = chunk.finishReason;
                 return EMPTY;
@@ -152,44 +138,6 @@ export function runChatTurn(options: ChatTurnOptions): Observable<ChatTurnEvent>
       ),
     );
   });
-}
-
-/**
- * Fed the arguments text piece by piece, says when a top-level JSON object has just closed. Linear in the text, so
- * long arguments are not re-parsed on every fragment; anything but an object never completes early.
- */
-function scanJsonObject(): (piece: string) => boolean {
-  let depth = 0;
-  let inString = false;
-  let escaped = false;
-  let state: 'before' | 'inside' | 'done' | 'other' = 'before';
-  return (piece) => {
-    if (state === 'done' || state === 'other') return false;
-    for (const char of piece) {
-      if (state === 'before') {
-        if (/\s/.test(char)) continue;
-        if (char !== '{') return ((state = 'other'), false);
-        state = 'inside';
-        depth = 1;
-      } else if (inString) {
-        if (escaped) escaped = false;
-        else if (char === '\\') escaped = true;
-        else if (char === '"') inString = false;
-      } else if (char === '"') inString = true;
-      else if (char === '{' || char === '[') depth += 1;
-      else if ((char === '}' || char === ']') && --depth === 0) return ((state = 'done'), true);
-    }
-    return false;
-  };
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function parseOr(text: string): unknown {
