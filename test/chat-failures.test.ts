@@ -191,10 +191,10 @@ describe('bodies that are not a chat', () => {
     expect(body.error.message).not.toMatch(/\n|at .*\.ts:\d+/);
   });
 
-  it.each(['"just a string"', 'null', '42'])('answers the JSON scalar %s with 400 (the JSON parser only takes objects and arrays)', async (raw) => {
+  it.each(['"just a string"', 'null', '42'])('answers the JSON scalar %s with 400 invalid_body (valid JSON, wrong shape)', async (raw) => {
     const { status, body } = await send(raw);
     expect(status).toBe(400);
-    expect(body.error.code).toBe('invalid_json');
+    expect(body.error.code).toBe('invalid_body');
   });
 
   it('answers a body that is not JSON at all with 400', async () => {

@@ -30,7 +30,8 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
 
   app.use(healthRoute(runtime, auth.mode));
   app.use('/api', auth.middleware);
-  app.use('/api', express.json({ limit: runtime.config.BODY_LIMIT }));
+  // strict: false lets a JSON scalar through to the route's own validation, which says what shape it wanted
+  app.use('/api', express.json({ limit: runtime.config.BODY_LIMIT, strict: false }));
   app.use(chatRoute(runtime));
   for (const router of options.routers ?? []) app.use(router);
   app.use('/api', (req, res) => sendError(res, new SapflowError('not_found', `No route ${req.method} ${req.baseUrl}${req.path}`)));
