@@ -8,8 +8,9 @@ import {
 } from '../store/index.js';
 import { createEngine, type Engine } from '../streams/index.js';
 import { createLegalTools, seedSampleFirm } from '../tools/legal/index.js';
-import { createToolRegistry, loadToolsConfig, type ToolRegistry } from '../tools/index.js';
-import { BUILT_IN_WORKFLOWS_DIR, loadWorkflowCatalog, type CatalogProblem, type WorkflowCatalog } from './workflow-catalog.js';
+import type { ToolRegistry } from '../tools/index.js';
+import { loadToolsAndCatalog } from './load-tools-and-catalog.js';
+import type { CatalogProblem, WorkflowCatalog } from './workflow-catalog.js';
 import { createWorkflowRuns, type WorkflowRuns } from './workflow-runs.js';
 import { workflowAsTool } from './workflow-tools.js';
 
@@ -64,18 +65,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       : createOfflineDemoModel());
     if (model.kind === 'offline-demo') notices.push('No OPENAI_API_KEY: the offline demo model answers chats (it matches tools by name, it does not understand language).');
 
-    const tools = createToolRegistry([
-      ...createLegalTools({
-        db,
-        now: options.now,
-        extractor: openai ? createStructuredExtractor(openai, config.OPENAI_MODEL) : undefined,
-        mailer: config.SMTP_URL ? nodemailer.createTransport(config.SMTP_URL) : undefined,
-      }),
-      ...(config.TOOLS_CONFIG ? await loadToolsConfig(config.TOOLS_CONFIG) : []),
-      ...(options.extraTools ?? []),
-    ]);
-    const dirs = [BUILT_IN_WORKFLOWS_DIR, ...(config.WORKFLOWS_DIR ? [config.WORKFLOWS_DIR] : [])];
-    const { catalog, problems } = await loadWorkflowCatalog(dirs, (name) => tools.has(name));
+    const legalTools = createLegalTools({
+      db,
+      now: options.now,
+      extractor: openai ? createStructuredExtractor(openai, config.OPENAI_MODEL) : undefined,
+      mailer: config.SMTP_URL ? nodemailer.createTransport(config.SMTP_URL) : undefined,
+    });
+    const { tools, catalog, problems } = await loadToolsAndCatalog(config, legalTools, options.extraTools);
     for (const p of problems) notices.push(`Workflow ${p.file} not loaded: [${p.code}] ${p.path ? `${p.path}: ` : ''}${p.message}`);
     const runs = createWorkflowRuns({ engine, tools, store, writer });
     for (const workflow of catalog.list()) tools.register(workflowAsTool(workflow, runs));

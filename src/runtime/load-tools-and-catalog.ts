@@ -1,0 +1,26 @@
+import type { Config } from '../config.js';
+import type { Tool } from '../tools/tool.js';
+import { createToolRegistry, loadToolsConfig, type ToolRegistry } from '../tools/index.js';
+import { BUILT_IN_WORKFLOWS_DIR, loadWorkflowCatalog, type CatalogProblem, type WorkflowCatalog } from './workflow-catalog.js';
+
+export interface ToolsAndCatalog {
+  tools: ToolRegistry;
+  catalog: WorkflowCatalog;
+  problems: CatalogProblem[];
+}
+
+/**
+ * The registry before the templates join it - `builtIn`, then TOOLS_CONFIG tools, then `extra` - and the templates
+ * checked against it. Shared by `createRuntime` and the CLI's database-free `loadDefinitions`, so the two cannot
+ * drift apart; each caller then registers one tool per template with its own `WorkflowRuns`.
+ */
+export async function loadToolsAndCatalog(config: Config, builtIn: Tool[], extra: Tool[] = []): Promise<ToolsAndCatalog> {
+  const tools = createToolRegistry([
+    ...builtIn,
+    ...(config.TOOLS_CONFIG ? await loadToolsConfig(config.TOOLS_CONFIG) : []),
+    ...extra,
+  ]);
+  const dirs = [BUILT_IN_WORKFLOWS_DIR, ...(config.WORKFLOWS_DIR ? [config.WORKFLOWS_DIR] : [])];
+  const { catalog, problems } = await loadWorkflowCatalog(dirs, (name) => tools.has(name));
+  return { tools, catalog, problems };
+}
