@@ -91,7 +91,10 @@ export function parseChatBody(json: unknown): ChatBody {
   throw new SapflowError('invalid_body', `Invalid chat body at ${path}: ${issue.message}`, { details: { path } });
 }
 
-/** The conversation as OpenAI messages; earlier tool parts become assistant `tool_calls` plus `tool` messages. */
+/**
+ * The conversation as OpenAI messages, from a body it validates (`parseChatBody`); earlier tool parts become
+ * assistant `tool_calls` plus `tool` messages.
+ */
 export function toOpenAIMessages(body: unknown): ChatMessage[] {
   return parseChatBody(body).messages.flatMap((message) => (message.parts ? fromUIMessage(message) : [fromPlainMessage(message)]));
 }

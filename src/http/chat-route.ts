@@ -4,7 +4,7 @@ import { tap } from 'rxjs';
 import type { Runtime } from '../runtime/create-runtime.js';
 import type { LoggableEvent } from '../store/index.js';
 import { runChatTurn, type ChatTurnEvent } from '../streams/chat-turn.js';
-import { parseChatBody, toOpenAIMessages } from './chat-body.js';
+import { toOpenAIMessages } from './chat-body.js';
 import { currentUser } from './current-user.js';
 import { sendError } from './send-error.js';
 import { openSse, toSseFrame } from './sse.js';
@@ -27,7 +27,7 @@ export function chatRoute(runtime: Runtime): Router {
   router.post('/api/chat', (req, res) => {
     let messages;
     try {
-      messages = toOpenAIMessages(parseChatBody(req.body));
+      messages = toOpenAIMessages(req.body);
     } catch (error) {
       return sendError(res, error);
     }
