@@ -73,6 +73,12 @@ export async function findClientByEmail(db: Queryable, email: string): Promise<C
   return rows[0] ? toClient(rows[0]) : undefined;
 }
 
+/** By id when one is given (an unknown id is not retried by email), else by email. */
+export async function findClient(db: Queryable, ref: { id?: string; email?: string }): Promise<Client | undefined> {
+  if (ref.id) return getClient(db, ref.id);
+  return ref.email ? findClientByEmail(db, ref.email) : undefined;
+}
+
 /** By id or by matter number ("SP-001"). */
 export async function getMatter(db: Queryable, idOrNumber: string): Promise<Matter | undefined> {
   const { rows } = await db.query('SELECT * FROM matters WHERE id = $1 OR number = $1 LIMIT 1', [idOrNumber]);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SapflowError } from '../../errors/index.js';
-import { findClientByEmail, getClient, getMatter, isSampleContact, toClient, toDocument, type Client, type Matter } from './firm-records.js';
+import { findClient, getMatter, isSampleContact, toClient, toDocument, type Client, type Matter } from './firm-records.js';
 import type { LegalDeps } from './legal-deps.js';
 import { given, legalTool, optionalText } from './legal-tool.js';
 import { writeRetainerLetter } from './retainer-letter-text.js';
@@ -36,7 +36,7 @@ export function createGenerateRetainerLetterTool(deps: LegalDeps) {
       }
       const email = given(args.client_email);
       const clientRef = given(args.client_id) ?? matter?.client_id;
-      let client: Client | undefined = clientRef ? await getClient(deps.db, clientRef) : email ? await findClientByEmail(deps.db, email) : undefined;
+      let client: Client | undefined = await findClient(deps.db, { id: clientRef, email });
       if (clientRef && !client) throw new SapflowError('not_found', `no client ${clientRef}`);
       if (!client) {
         // the letter is stored with a client record; a prospective client gets one now, completed by update_client_record

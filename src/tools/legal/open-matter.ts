@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SapflowError } from '../../errors/index.js';
-import { findClientByEmail, getClient, toMatter, type Client } from './firm-records.js';
+import { findClient, toClient, toMatter, type Client } from './firm-records.js';
 import type { LegalDeps } from './legal-deps.js';
 import { given, legalTool, optionalText } from './legal-tool.js';
 import { stableId } from './stable-id.js';
@@ -28,7 +28,7 @@ export function createOpenMatterTool(deps: LegalDeps) {
     timeout: 15,
     retry_count: 1,
     async run(args, ctx) {
-      const client = await findClient(deps, args);
+      const client = await findMatterClient(deps, args);
       const id = stableId('matter', ctx);
       let matter = (await deps.db.query('SELECT * FROM matters WHERE id = $1', [id])).rows[0];
       const created = !matter;
@@ -75,14 +75,14 @@ export function createOpenMatterTool(deps: LegalDeps) {
   });
 }
 
-async function findClient(deps: LegalDeps, args: { client_id?: string | null; client_email?: string | null; client_name?: string | null }): Promise<Client> {
+async function findMatterClient(deps: LegalDeps, args: { client_id?: string | null; client_email?: string | null; client_name?: string | null }): Promise<Client> {
   const id = given(args.client_id);
   const email = given(args.client_email);
   const name = given(args.client_name);
-  let client = id ? await getClient(deps.db, id) : email ? await findClientByEmail(deps.db, email) : undefined;
+  let client = await findClient(deps.db, { id, email });
   if (!client && name) {
-    const { rows } = await deps.db.query('SELECT id FROM clients WHERE lower(name) = lower($1) ORDER BY created_at LIMIT 1', [name]);
-    client = rows[0] ? await getClient(deps.db, String(rows[0].id)) : undefined;
+    const { rows } = await deps.db.query('SELECT * FROM clients WHERE lower(name) = lower($1) ORDER BY created_at LIMIT 1', [name]);
+    client = rows[0] ? toClient(rows[0]) : undefined;
   }
   if (!client) {
     throw new SapflowError('not_found', `no client ${id ?? email ?? name ?? '(none given)'}; create it with update_client_record first`);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SapflowError } from '../../errors/index.js';
-import { findClientByEmail, getClient, isSampleContact, toClient, type Client } from './firm-records.js';
+import { findClient, isSampleContact, toClient, type Client } from './firm-records.js';
 import type { LegalDeps } from './legal-deps.js';
 import { given, legalTool, optionalText } from './legal-tool.js';
 import { stableId } from './stable-id.js';
@@ -29,7 +29,7 @@ export function createUpdateClientRecordTool(deps: LegalDeps) {
     async run(args, ctx) {
       const id = given(args.client_id);
       const email = given(args.email);
-      let client: Client | undefined = id ? await getClient(deps.db, id) : email ? await findClientByEmail(deps.db, email) : undefined;
+      let client: Client | undefined = await findClient(deps.db, { id, email });
       if (id && !client) throw new SapflowError('not_found', `no client ${id}`);
 
       const values: Record<string, string> = {};
