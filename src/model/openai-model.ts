@@ -4,7 +4,7 @@ import { SapflowError } from '../errors/index.js';
 import type { ChatModel, ModelChunk, ModelRequest } from './chat-model.js';
 import { honourSignal } from './honour-signal.js';
 import { toModelChunks } from './to-model-chunks.js';
-import { isRetryableModelError, toModelError } from './to-model-error.js';
+import { hostOf, isRetryableModelError, toModelError } from './to-model-error.js';
 
 export interface OpenAIModelOptions {
   apiKey: string;
@@ -89,12 +89,4 @@ function retryAfterMs(error: unknown): number {
   if (Number.isFinite(ms) && ms > 0) return Math.min(ms, MAX_RETRY_AFTER_MS);
   const seconds = Number(error.headers.get('retry-after'));
   return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, MAX_RETRY_AFTER_MS) : 0;
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return 'the configured URL';
-  }
 }

@@ -3,7 +3,7 @@ import { ContentFilterFinishReasonError, LengthFinishReasonError } from 'openai/
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
 import { SapflowError, oneLine } from '../errors/index.js';
-import { toModelError } from './to-model-error.js';
+import { hostOf, toModelError } from './to-model-error.js';
 
 export interface ExtractOptions {
   signal?: AbortSignal;
@@ -69,12 +69,4 @@ function toExtractionError(error: unknown, context: Parameters<typeof toModelErr
     return new SapflowError('upstream_error', "The model's answer was stopped by its content filter", { cause: error });
   }
   return toModelError(error, context);
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return 'the configured URL';
-  }
 }

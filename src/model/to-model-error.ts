@@ -15,6 +15,15 @@ export interface ModelErrorContext {
   midAnswer?: boolean;
 }
 
+/** The endpoint's host as error messages name it (`ModelErrorContext.host`). */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'the configured URL';
+  }
+}
+
 /** Whether another attempt at the same model request may succeed (only asked before anything was emitted). */
 export function isRetryableModelError(error: unknown): boolean {
   if (error instanceof SapflowError) return error.retryable;
