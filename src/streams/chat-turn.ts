@@ -67,15 +67,12 @@ export function runChatTurn(options: ChatTurnOptions): Observable<ChatTurnEvent>
       return { ...s, estimatedTimeRemainingMs: eta === null ? null : Math.max(0, eta) };
     };
 
-    const runCall = (id: string, name: string, argsText: string): Observable<ChatTurnEvent> => {
-      let args: unknown;
-      try {
-        args = argsText.trim() === '' ? {} : JSON.parse(argsText);
-      } catch {
+    const runCall = (id: string, name: string, args: ParsedArgs): Observable<ChatTurnEvent> => {
+      if (!args.ok) {
         const error = { code: 'invalid_arguments', message: `Arguments for ${name} are not valid JSON` };
         return of(...track({ type: 'task-failed', executionId, at: at(), taskId: id, error, durationMs: 0, attempts: 0 }));
       }
-      const call = { executionId, taskId: id, toolName: name, tool: options.tools.get(name), args, user: options.user ?? 'local' };
+      const call = { executionId, taskId: id, toolName: name, tool: options.tools.get(name), args: args.value, user: options.user ?? 'local' };
       return limit(runToolCall(call, engine)).pipe(mergeMap((event) => track(event)));
     };
 
@@ -94,9 +91,13 @@ export function runChatTurn(options: ChatTurnOptions): Observable<ChatTurnEvent>
                 return of({ type: 'tool-input-start', toolCallId: chunk.id, toolName: chunk.name });
               case 'tool-call-delta':
                 return of({ type: 'tool-input-delta', toolCallId: chunk.id, delta: chunk.argsDelta });
-              case 'tool-call-ready':
+              case 'tool-call-ready': {
                 calls.push({ id: chunk.id, name: chunk.name, args: chunk.args });
-                return concat(of<ChatTurnEvent>({ type: 'tool-input-available', toolCallId: chunk.id, toolName: chunk.name, input: parseOr(chunk.args) }), runCall(chunk.id, chunk.name, chunk.args));
+                const args = parseArgs(chunk.args);
+                // arguments that are not JSON are shown to the client as the text the model sent
+                const input = args.ok ? args.value : chunk.args;
+                return concat(of<ChatTurnEvent>({ type: 'tool-input-available', toolCallId: chunk.id, toolName: chunk.name, input }), runCall(chunk.id, chunk.name, args));
+              }
               case 'finish':
                 finishReason = chunk.finishReason;
                 return EMPTY;
@@ -140,11 +141,14 @@ export function runChatTurn(options: ChatTurnOptions): Observable<ChatTurnEvent>
   });
 }
 
-function parseOr(text: string): unknown {
+type ParsedArgs = { ok: true; value: unknown } | { ok: false };
+
+/** A tool call's arguments text; an empty one is `{}` (models send none for a tool without parameters). */
+function parseArgs(text: string): ParsedArgs {
   try {
-    return text.trim() === '' ? {} : JSON.parse(text);
+    return { ok: true, value: text.trim() === '' ? {} : JSON.parse(text) };
   } catch {
-    return text;
+    return { ok: false };
   }
 }
 
