@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CATEGORIES, URGENCIES, classifyEmail, type Classification } from './classify-email.js';
+import { CATEGORIES, URGENCIES, classifyEmail } from './classify-email.js';
 import { emailSelection, emailsForModel, resolveEmails } from './email-input.js';
 import { extractOrRules } from './extract-or-rules.js';
 import type { LegalDeps } from './legal-deps.js';
@@ -35,20 +35,18 @@ export function createTriageEmailsTool(deps: LegalDeps) {
     async run(args, ctx) {
       const emails = await resolveEmails(deps, args);
       const now = deps.now();
-      const byRules = (): Map<string, Classification> => {
-        const out = new Map<string, Classification>();
-        emails.forEach((email, i) => {
+      const rules = () => ({
+        items: emails.map((email, i) => {
           ctx.progress({ processed: i + 1, total: emails.length, email_id: email.id });
-          out.set(email.id, classifyEmail(email, now, firmDomain));
-        });
-        return out;
-      };
+          return { email_id: email.id, ...classifyEmail(email, now, firmDomain) };
+        }),
+      });
       ctx.progress({ processed: 0, total: emails.length });
       const { method, value, fallback_reason } = await extractOrRules(deps, ctx, {
         schema: modelAnswer,
         instructions: INSTRUCTIONS,
         input: emailsForModel(emails),
-        rules: () => ({ items: [...byRules()].map(([email_id, c]) => ({ email_id, ...c })) }),
+        rules,
       });
       const answers = new Map(value.items.map((item) => [item.email_id, item]));
       const rank = { high: 0, medium: 1, low: 2 };
