@@ -1,12 +1,11 @@
-import { loadConfig } from './config.js';
 import { toSapflowError } from './errors/index.js';
 import { startSapflow } from './server.js';
 
 /** `npm start`: the gateway on its embedded defaults, announced honestly; SIGTERM flushes the logs before exit. */
 try {
-  const config = loadConfig();
-  const app = await startSapflow({ env: process.env });
+  const app = await startSapflow();
   const { runtime } = app;
+  const { config } = runtime;
   console.log(`Sapflow listening on ${app.url}`);
   console.log(`  model: ${runtime.model.kind === 'openai' ? `OpenAI-compatible (${config.OPENAI_MODEL}${config.OPENAI_BASE_URL ? ` at ${config.OPENAI_BASE_URL}` : ''})` : 'offline demo model (set OPENAI_API_KEY for a real one)'}`);
   console.log(`  database: ${runtime.db.kind === 'postgres' ? 'Postgres (DATABASE_URL)' : `embedded PGlite in ${config.DATA_DIR}`}`);
