@@ -25,8 +25,9 @@ export function foldExecutionPatch(events: readonly LoggableEvent[], now = () =>
     replaceTasks: false,
     error: null,
   };
+  // patch.tasks is always this fold's own object (fresh, or a copy of the finish's), so it is filled in place
   const setTask = (taskId: string, outcome: TaskOutcome) => {
-    patch.tasks = { ...(patch.tasks ?? {}), [taskId]: outcome };
+    (patch.tasks ??= {})[taskId] = outcome;
   };
   for (const loggable of events) {
     const event = loggable as unknown as WorkflowEvent;
