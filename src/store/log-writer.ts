@@ -36,17 +36,13 @@ export interface LogWriterOptions {
 const openWriters = new Set<LogWriter>();
 
 /** Flushes every open writer (SIGTERM): resolves when all are durable, rejects with the first failure. */
-export async function flushAllLogWriters(): Promise<void> {
-  const results = await Promise.allSettled([...openWriters].map((w) => w.flush()));
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
+export function flushAllLogWriters(): Promise<void> {
+  return settleAll([...openWriters].map((w) => w.flush()));
 }
 
 /** Closes every open writer: flushes them and refuses further writes. */
-export async function closeAllLogWriters(): Promise<void> {
-  const results = await Promise.allSettled([...openWriters].map((w) => w.close()));
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
+export function closeAllLogWriters(): Promise<void> {
+  return settleAll([...openWriters].map((w) => w.close()));
 }
 
 interface Lane {
@@ -131,11 +127,7 @@ export function createLogWriter(
     return run;
   };
 
-  const flushAll = async () => {
-    const results = await Promise.allSettled([...lanes.keys()].map(flushLane));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
-  };
+  const flushAll = () => settleAll([...lanes.keys()].map(flushLane));
 
   const writer: LogWriter = {
     write(event) {
@@ -169,6 +161,13 @@ export function createLogWriter(
 function reportToStderr(error: SapflowError, { executionId, events, dropped }: LogWriteFailure): void {
   const fate = dropped ? `${events.length} events dropped` : `${events.length} events kept, will retry`;
   console.error(`sapflow: execution log ${executionId}: ${error.message} (${fate})`);
+}
+
+/** Waits for all, so one failing lane or writer does not cut the others' flush short; then rejects with the first failure. */
+async function settleAll(flushes: Promise<void>[]): Promise<void> {
+  const results = await Promise.allSettled(flushes);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 function sleep(ms: number): Promise<void> {
