@@ -64,7 +64,7 @@ export function createCheckConflictsTool(deps: LegalDeps) {
       const threshold = args.threshold ?? 0.85;
       const email = given(args.client_email)?.toLowerCase();
       const prospective = unique([given(args.client_name), given(args.company)]);
-      const opposing = unique(typeof args.opposing_parties === 'string' ? [given(args.opposing_parties)] : (args.opposing_parties ?? []).map((p) => given(p ?? undefined)));
+      const opposing = unique(typeof args.opposing_parties === 'string' ? [given(args.opposing_parties)] : (args.opposing_parties ?? []).map((p) => given(p)));
       if (!prospective.length && !email && !opposing.length) {
         throw new SapflowError('invalid_arguments', 'check_conflicts: give client_name, client_email or opposing_parties');
       }

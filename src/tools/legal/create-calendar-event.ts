@@ -54,7 +54,7 @@ export function createCreateCalendarEventTool(deps: LegalDeps) {
       for (const [index, input] of inputs.entries()) {
         ctx.signal.throwIfAborted();
         const event = toEvent(input, index);
-        const matterRef = given(input.matter_id ?? undefined) ?? given(args.matter_id ?? undefined);
+        const matterRef = given(input.matter_id) ?? given(args.matter_id);
         const matter = matterRef ? await getMatter(deps.db, matterRef) : undefined;
         const id = stableId('event', ctx, index);
         const ics: IcsEvent = { ...event, uid: `${id}@sapflow`, stamp, attendees: attendees ?? [], organizer: deps.firm.email };
@@ -102,23 +102,23 @@ const KIND_TITLES: Record<string, string> = {
 
 function toEvent(input: EventInput, index: number): Omit<IcsEvent, 'uid' | 'stamp'> {
   const where = `events[${index}]`;
-  const date = given(input.date ?? undefined);
-  const time = given(input.time ?? undefined);
-  const startText = given(input.starts_at ?? undefined) ?? (date ? (time ? `${date}T${time}` : date) : undefined);
+  const date = given(input.date);
+  const time = given(input.time);
+  const startText = given(input.starts_at) ?? (date ? (time ? `${date}T${time}` : date) : undefined);
   if (!startText) throw new SapflowError('invalid_arguments', `create_calendar_event: ${where} needs starts_at or date`);
   const start = readTime(startText, where);
   const allDay = input.all_day ?? start.dateOnly;
   const minutes = input.duration_minutes ?? 60;
-  const endText = given(input.ends_at ?? undefined);
+  const endText = given(input.ends_at);
   const end = endText ? readTime(endText, where).at : allDay ? addDays(start.at, 1) : new Date(start.at.getTime() + minutes * 60_000);
   if (end.getTime() <= start.at.getTime()) throw new SapflowError('invalid_arguments', `create_calendar_event: ${where} ends before it starts`);
-  const description = given(input.description ?? undefined);
-  const kind = given(input.kind ?? undefined);
-  const title = given(input.title ?? undefined) ?? `${(kind && KIND_TITLES[kind]) ?? 'Deadline'}: ${truncate(description ?? 'see description', 80)}`;
+  const description = given(input.description);
+  const kind = given(input.kind);
+  const title = given(input.title) ?? `${(kind && KIND_TITLES[kind]) ?? 'Deadline'}: ${truncate(description ?? 'see description', 80)}`;
   return {
     title,
     description: description ?? null,
-    location: given(input.location ?? undefined) ?? null,
+    location: given(input.location) ?? null,
     start: start.at,
     end,
     allDay,

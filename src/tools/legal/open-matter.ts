@@ -50,7 +50,7 @@ export function createOpenMatterTool(deps: LegalDeps) {
         }
       }
       const names = (typeof args.adverse_parties === 'string' ? [args.adverse_parties] : (args.adverse_parties ?? []))
-        .map((n) => given(n ?? undefined))
+        .map((n) => given(n))
         .filter((n): n is string => Boolean(n));
       const parties = [];
       for (const [i, name] of names.entries()) {

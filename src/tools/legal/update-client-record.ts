@@ -34,7 +34,7 @@ export function createUpdateClientRecordTool(deps: LegalDeps) {
 
       const values: Record<string, string> = {};
       for (const field of FIELDS) {
-        const value = given(args[field] ?? undefined);
+        const value = given(args[field]);
         const same = field === 'email' ? client?.email?.toLowerCase() === value?.toLowerCase() : client?.[field] === value;
         if (value !== undefined && (!client || !same)) values[field] = value;
       }
