@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from './config.js';
 import { createApp, type AppOptions } from './http/create-app.js';
+import { createRestOptions } from './http/rest-options.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime/create-runtime.js';
 
 export interface StartOptions {
@@ -21,8 +22,7 @@ export interface RunningSapflow {
 export async function startSapflow(options: StartOptions = {}): Promise<RunningSapflow> {
   const config = loadConfig({ ...(options.env ?? process.env) });
   const runtime = await createRuntime(config, options.runtime);
-  const appOptions = options.app ?? (await defaultAppOptions(runtime));
-  const app = createApp(runtime, appOptions);
+  const app = createApp(runtime, options.app ?? createRestOptions(runtime));
   const port = options.port ?? config.PORT;
   const host = options.host ?? config.HOST;
   const server = await new Promise<import('node:http').Server>((resolve, reject) => {
@@ -41,10 +41,4 @@ export async function startSapflow(options: StartOptions = {}): Promise<RunningS
         await runtime.close();
       })()),
   };
-}
-
-/** The REST API and auth, when their modules are present. */
-async function defaultAppOptions(runtime: Runtime): Promise<AppOptions> {
-  const { createRestOptions } = await import('./http/rest-options.js');
-  return createRestOptions(runtime);
 }

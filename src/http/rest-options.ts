@@ -6,7 +6,7 @@ import { executionsRoutes } from './executions-routes.js';
 import { workflowsRoutes } from './workflows-routes.js';
 
 /** Auth from the configuration, and the REST routers (workflows, executions, documents). */
-export async function createRestOptions(runtime: Runtime): Promise<AppOptions> {
+export function createRestOptions(runtime: Runtime): AppOptions {
   const auth = createAuth(runtime.config);
   if (auth.mode === 'local') {
     runtime.notices.push('No AUTH_JWT_SECRET or AUTH_JWKS_URL: local mode, every request runs as user "local" (set one to require sign-in).');
