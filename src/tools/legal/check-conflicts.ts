@@ -1,17 +1,14 @@
 import { z } from 'zod';
 import { SapflowError } from '../../errors/index.js';
 import type { LegalDeps } from './legal-deps.js';
-import { given, legalTool, optionalText } from './legal-tool.js';
+import { given, givenNames, legalTool, optionalNames, optionalText } from './legal-tool.js';
 import { nameSimilarity } from './name-similarity.js';
 
 const parameters = z.object({
   client_name: optionalText('The prospective client (person or company) to check'),
   client_email: optionalText("The prospective client's email; an exact match with a known party counts as a match"),
   company: optionalText('The company the prospective client writes for, checked like the client'),
-  opposing_parties: z
-    .union([z.string(), z.array(z.string().nullable())])
-    .nullish()
-    .describe('The other side(s) of the new matter; a match with a current client is a conflict'),
+  opposing_parties: optionalNames('The other side(s) of the new matter; a match with a current client is a conflict'),
   threshold: z.number().min(0.5).max(1).nullish().describe('Lowest name similarity (0..1) reported as a match (default 0.85)'),
 });
 
@@ -64,7 +61,7 @@ export function createCheckConflictsTool(deps: LegalDeps) {
       const threshold = args.threshold ?? 0.85;
       const email = given(args.client_email)?.toLowerCase();
       const prospective = unique([given(args.client_name), given(args.company)]);
-      const opposing = unique(typeof args.opposing_parties === 'string' ? [given(args.opposing_parties)] : (args.opposing_parties ?? []).map((p) => given(p)));
+      const opposing = unique(givenNames(args.opposing_parties));
       if (!prospective.length && !email && !opposing.length) {
         throw new SapflowError('invalid_arguments', 'check_conflicts: give client_name, client_email or opposing_parties');
       }

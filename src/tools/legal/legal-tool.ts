@@ -65,3 +65,12 @@ export function given(value: string | null | undefined): string | undefined {
   const trimmed = value?.trim();
   return trimmed ? trimmed : undefined;
 }
+
+/** One name or a list of them (a model or an interpolated workflow value may give either). */
+export const optionalNames = (description: string) =>
+  z.union([z.string(), z.array(z.string().nullable())]).nullish().describe(description);
+
+/** The names an `optionalNames` field gives, trimmed, blanks left out. */
+export function givenNames(value: string | (string | null)[] | null | undefined): string[] {
+  return (typeof value === 'string' ? [value] : (value ?? [])).flatMap((name) => given(name) ?? []);
+}

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SapflowError } from '../../errors/index.js';
 import { findClient, toClient, toMatter, type Client } from './firm-records.js';
 import type { LegalDeps } from './legal-deps.js';
-import { given, legalTool, optionalText } from './legal-tool.js';
+import { given, givenNames, legalTool, optionalNames, optionalText } from './legal-tool.js';
 import { stableId } from './stable-id.js';
 
 const parameters = z.object({
@@ -14,10 +14,7 @@ const parameters = z.object({
   description: optionalText('What the firm will do'),
   responsible_lawyer: optionalText('The lawyer in charge'),
   hourly_rate: z.number().positive().nullish().describe('The responsible lawyer’s hourly rate in USD'),
-  adverse_parties: z
-    .union([z.string(), z.array(z.string().nullable())])
-    .nullish()
-    .describe('The other side(s), recorded for future conflict checks'),
+  adverse_parties: optionalNames('The other side(s), recorded for future conflict checks'),
 });
 
 export function createOpenMatterTool(deps: LegalDeps) {
@@ -49,9 +46,7 @@ export function createOpenMatterTool(deps: LegalDeps) {
           if (attempt >= 3 || !/duplicate key|unique/i.test(String((error as Error).message))) throw error;
         }
       }
-      const names = (typeof args.adverse_parties === 'string' ? [args.adverse_parties] : (args.adverse_parties ?? []))
-        .map((n) => given(n))
-        .filter((n): n is string => Boolean(n));
+      const names = givenNames(args.adverse_parties);
       const parties = [];
       for (const [i, name] of names.entries()) {
         const { rows } = await deps.db.query<{ id: string; name: string; role: string }>(
