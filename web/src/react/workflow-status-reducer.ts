@@ -55,10 +55,7 @@ export function workflowStatusReducer(state: WorkflowStatusState, action: Workfl
       if (seq !== undefined && state.lastEventId !== null && seq <= state.lastEventId) {
         return { ...state, duplicatesDropped: state.duplicatesDropped + 1 };
       }
-      const reused =
-        event.type === 'task-complete' && (event as { reused?: boolean }).reused === true
-          ? [...state.reusedTaskIds, event.taskId]
-          : state.reusedTaskIds;
+      const reused = event.type === 'task-complete' && event.reused === true ? [...state.reusedTaskIds, event.taskId] : state.reusedTaskIds;
       return {
         ...state,
         snapshot: foldProgress(state.snapshot, event),
