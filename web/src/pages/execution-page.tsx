@@ -35,9 +35,8 @@ export function ExecutionPage({ executionId, params }: { executionId: string; pa
   const retriedFrom = params.get('retriedFrom');
   const reusedCount = Number(params.get('reused') ?? 0);
 
+  // no reset of selection or summary here: the app keys this page by execution, so another execution is a new mount
   useEffect(() => {
-    setSelected(null);
-    setSummary(null);
     gateway.execution(executionId).then(setSummary, () => setSummary(null));
   }, [executionId]);
 
