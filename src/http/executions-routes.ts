@@ -1,13 +1,13 @@
 import { Router, type Request, type Response } from 'express';
 import { catchError, filter, firstValueFrom, of, timeout, type Observable } from 'rxjs';
 import { z } from 'zod';
-import { SapflowError, toSapflowError } from '../errors/index.js';
+import { SapflowError } from '../errors/index.js';
 import type { Runtime } from '../runtime/create-runtime.js';
 import { isTerminalStatus, type ExecutionRecord, type ExecutionSummary, type StoredEvent } from '../store/index.js';
 import type { CompiledWorkflow } from '../workflows/index.js';
 import { compileWorkflow, resolveInputs } from '../workflows/index.js';
 import { currentUser } from './current-user.js';
-import { sendError } from './send-error.js';
+import { sendError, toClientError } from './send-error.js';
 import { openSse, toSseFrame } from './sse.js';
 
 /** How long `cancel` waits for a run of this process to log its end before answering with its current state. */
@@ -146,20 +146,13 @@ export function streamExecutionEvents(res: Response, events: Observable<StoredEv
   const subscription = events.subscribe({
     next: ({ seq, event }) => sse.write(toSseFrame({ id: seq, event: event.type, data: event })),
     error: (error: unknown) => {
-      sse.write(toSseFrame({ event: 'error', data: { error: clientError(error) } }));
+      const { code, message } = toClientError(error, 'event stream failed');
+      sse.write(toSseFrame({ event: 'error', data: { error: { code, message } } }));
       sse.end();
     },
     complete: () => sse.end(),
   });
   if (sse.ended) subscription.unsubscribe();
-}
-
-/** What a client may see of an error: unexpected ones are logged and reduced to their code. */
-function clientError(error: unknown): { code: string; message: string } {
-  const e = toSapflowError(error);
-  if (e.code !== 'internal_error') return { code: e.code, message: e.message };
-  console.error('[sapflow] event stream failed:', error);
-  return { code: e.code, message: 'Something went wrong inside Sapflow; the error was logged' };
 }
 
 /** The seq a follower has already seen: `Last-Event-ID` (EventSource reconnects), or `?lastEventId=` / `?after=`. */
