@@ -25,8 +25,8 @@ export function sendError(res: Response, error: unknown): void {
 /** Express's own errors (body parser: malformed JSON, too large, wrong charset) mapped to stable codes. */
 export const errorMiddleware: ErrorRequestHandler = (error, _req, res, _next) => {
   const type = (error as { type?: string }).type;
-  if (type === 'entity.parse.failed') return sendError(res, Object.assign(toSapflowError(new Error('The body is not valid JSON'), 'invalid_json')));
-  if (type === 'entity.too.large') return sendError(res, toSapflowError(new Error(`The body is larger than the limit`), 'payload_too_large'));
-  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendError(res, toSapflowError(new Error('Unsupported body encoding'), 'unsupported_media_type'));
+  if (type === 'entity.parse.failed') return sendError(res, new SapflowError('invalid_json', 'The body is not valid JSON'));
+  if (type === 'entity.too.large') return sendError(res, new SapflowError('payload_too_large', 'The body is larger than the limit'));
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendError(res, new SapflowError('unsupported_media_type', 'Unsupported body encoding'));
   sendError(res, error);
 };
