@@ -3,6 +3,7 @@ import { SapflowError } from '../../errors/index.js';
 import type { LegalDeps } from './legal-deps.js';
 import { given, givenNames, legalTool, optionalNames, optionalText } from './legal-tool.js';
 import { nameSimilarity } from './name-similarity.js';
+import { plural } from './text-summary.js';
 
 const parameters = z.object({
   client_name: optionalText('The prospective client (person or company) to check'),
@@ -144,7 +145,7 @@ export function createCheckConflictsTool(deps: LegalDeps) {
         needs_review: matches.some((m) => m.needs_review),
         reason: conflicts.length ? `Conflict for ${who}: ${conflicts.map((m) => m.reason).join('; ')}.` : null,
         summary: conflicts.length
-          ? `${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'} found for ${who}.`
+          ? `${plural(conflicts.length, 'conflict')} found for ${who}.`
           : `No conflicts found for ${who} (checked ${clients.length} clients and ${parties.length} adverse parties).`,
         matches,
         existing_client: existing ? { id: existing.id, name: existing.name } : null,

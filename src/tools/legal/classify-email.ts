@@ -1,5 +1,6 @@
 import { findDeadlines } from './deadline-rules.js';
 import type { Email } from './email-store.js';
+import { plural } from './text-summary.js';
 
 export const URGENCIES = ['high', 'medium', 'low'] as const;
 export const CATEGORIES = ['intake', 'court', 'deadline', 'billing', 'client_matter', 'administrative', 'other'] as const;
@@ -47,7 +48,7 @@ export function classifyEmail(email: Email, now: Date, firmDomain?: string): Cla
   const urgentWord = URGENT.exec(text);
   if (urgentWord) raise('high', `says "${urgentWord[0]}"`);
   if (nearest !== undefined) {
-    if (nearest <= 7) raise('high', `a date ${nearest === 0 ? 'today' : `in ${nearest} day${nearest === 1 ? '' : 's'}`}`);
+    if (nearest <= 7) raise('high', `a date ${nearest === 0 ? 'today' : `in ${plural(nearest, 'day')}`}`);
     else if (nearest <= 30) raise('medium', `a date in ${nearest} days`);
     else raise('low', `a date in ${nearest} days`);
   }

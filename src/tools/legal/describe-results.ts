@@ -1,4 +1,4 @@
-import { summarizeText, truncate } from './text-summary.js';
+import { plural, summarizeText, truncate } from './text-summary.js';
 
 /** A few lines and highlights from other tools' results, recognised by their shape. */
 export interface Description {
@@ -8,7 +8,6 @@ export interface Description {
 
 type Rec = Record<string, any>;
 const isRecord = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function describeResults(data: unknown): Description {
   const out: Description = { lines: [], highlights: [] };

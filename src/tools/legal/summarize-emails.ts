@@ -4,7 +4,7 @@ import { emailSelection, emailsForModel, resolveEmails } from './email-input.js'
 import { extractOrRules } from './extract-or-rules.js';
 import type { LegalDeps } from './legal-deps.js';
 import { legalTool } from './legal-tool.js';
-import { summarizeText, truncate } from './text-summary.js';
+import { plural, summarizeText, truncate } from './text-summary.js';
 
 const parameters = z.object(emailSelection);
 
@@ -68,7 +68,7 @@ function overview(emails: { from: string; from_name: string | null; subject: str
   const mix = [...categories].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${n} ${c.replace('_', ' ')}`).join(', ');
   const urgent = emails.filter((e) => e.urgency === 'high');
   const span = dates[0] === dates.at(-1) ? `on ${dates[0]}` : `between ${dates[0]} and ${dates.at(-1)}`;
-  const head = `${emails.length} email${emails.length === 1 ? '' : 's'} from ${senders.size} sender${senders.size === 1 ? '' : 's'} ${span}: ${mix}.`;
+  const head = `${plural(emails.length, 'email')} from ${plural(senders.size, 'sender')} ${span}: ${mix}.`;
   if (!urgent.length) return `${head} Nothing urgent.`;
   const list = urgent.slice(0, 5).map((e) => `"${e.subject}" (${e.from_name ?? e.from})`).join('; ');
   return `${head} ${urgent.length} need${urgent.length === 1 ? 's' : ''} attention soon: ${list}${urgent.length > 5 ? '; …' : ''}.`;
