@@ -13,8 +13,6 @@ export interface StartRun {
   inputs: Record<string, unknown>;
   user: string;
   reuse?: Record<string, unknown>;
-  /** The compiled definition is stored with the run unless told otherwise. */
-  executionId?: string;
 }
 
 export interface StartedRun {
@@ -48,7 +46,8 @@ export function createWorkflowRuns(deps: {
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
 
   return {
-    async start({ workflow, inputs, user, reuse, executionId = randomUUID() }) {
+    async start({ workflow, inputs, user, reuse }) {
+      const executionId = randomUUID();
       await deps.store.createExecution({
         id: executionId, workflowId: workflow.id, kind: 'workflow', userId: user, input: inputs,
         definition: { ...workflow.definition, tasks: workflow.tasks },
