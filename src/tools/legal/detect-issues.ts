@@ -4,8 +4,7 @@ import { extractOrRules } from './extract-or-rules.js';
 import { findContractIssues } from './find-contract-issues.js';
 import type { LegalDeps } from './legal-deps.js';
 import { legalTool, optionalText } from './legal-tool.js';
-
-const SEVERITIES = ['high', 'medium', 'low'] as const;
+import { SEVERITIES, mostSevereFirst } from './severity.js';
 
 const parameters = z.object({
   ...documentSelection,
@@ -44,8 +43,7 @@ unlimited loss or loss of rights, medium for terms to negotiate, low for draftin
         input: text,
         rules: () => ({ issues: findContractIssues(text) }),
       });
-      const rank = { high: 0, medium: 1, low: 2 };
-      const issues = [...value.issues].sort((a, b) => rank[a.severity] - rank[b.severity]);
+      const issues = [...value.issues].sort((a, b) => mostSevereFirst(a.severity, b.severity));
       const counts = { high: 0, medium: 0, low: 0 };
       for (const issue of issues) counts[issue.severity]++;
       return {

@@ -1,6 +1,5 @@
+import { mostSevereFirst, type Severity } from './severity.js';
 import { truncate } from './text-summary.js';
-
-export type Severity = 'high' | 'medium' | 'low';
 
 export interface Issue {
   type: string;
@@ -60,6 +59,5 @@ export function findContractIssues(text: string): Issue[] {
       }
     }
   }
-  const rank = { high: 0, medium: 1, low: 2 };
-  return issues.sort((a, b) => rank[a.severity] - rank[b.severity]);
+  return issues.sort((a, b) => mostSevereFirst(a.severity, b.severity));
 }

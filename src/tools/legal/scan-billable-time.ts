@@ -3,6 +3,7 @@ import { SapflowError } from '../../errors/index.js';
 import { addDays, startOfDay } from './date-mentions.js';
 import type { LegalDeps } from './legal-deps.js';
 import { given, legalTool, optionalText } from './legal-tool.js';
+import { mostSevereFirst, type Severity } from './severity.js';
 
 const PERIODS = ['this_week', 'last_week', 'this_and_last_week', 'this_month', 'last_month', 'all'] as const;
 
@@ -31,7 +32,6 @@ interface EntryRow {
   sample: boolean;
 }
 
-type Severity = 'high' | 'medium' | 'low';
 interface Anomaly {
   kind: string;
   severity: Severity;
@@ -121,8 +121,7 @@ export function createScanBillableTimeTool(deps: LegalDeps) {
           anomalies.push({ kind: 'long_day', severity: 'medium', entry_ids: day.ids, message: `${lawyer} recorded ${round(day.hours)} h on ${date}` });
         }
       }
-      const rank = { high: 0, medium: 1, low: 2 };
-      anomalies.sort((a, b) => rank[a.severity] - rank[b.severity]);
+      anomalies.sort((a, b) => mostSevereFirst(a.severity, b.severity));
 
       const unbilled = entries.filter((e) => !e.billed);
       const sum = (xs: { hours: number; amount: number }[], key: 'hours' | 'amount') => round(xs.reduce((acc, x) => acc + x[key], 0));

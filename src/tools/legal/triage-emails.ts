@@ -4,6 +4,7 @@ import { emailSelection, emailsForModel, resolveEmails } from './email-input.js'
 import { extractOrRules } from './extract-or-rules.js';
 import type { LegalDeps } from './legal-deps.js';
 import { legalTool } from './legal-tool.js';
+import { mostSevereFirst } from './severity.js';
 
 const parameters = z.object(emailSelection);
 
@@ -49,14 +50,13 @@ export function createTriageEmailsTool(deps: LegalDeps) {
         rules,
       });
       const answers = new Map(value.items.map((item) => [item.email_id, item]));
-      const rank = { high: 0, medium: 1, low: 2 };
       const triaged = emails
         .map((email) => {
           // an email the model skipped still gets an answer
           const answer = answers.get(email.id) ?? { email_id: email.id, ...classifyEmail(email, now, firmDomain) };
           return { email_id: email.id, subject: email.subject, from: email.from, received_at: email.received_at, urgency: answer.urgency, category: answer.category, reason: answer.reason };
         })
-        .sort((a, b) => rank[a.urgency] - rank[b.urgency] || b.received_at.localeCompare(a.received_at));
+        .sort((a, b) => mostSevereFirst(a.urgency, b.urgency) || b.received_at.localeCompare(a.received_at));
 
       const counts = { high: 0, medium: 0, low: 0 };
       const by_category: Record<string, number> = {};
