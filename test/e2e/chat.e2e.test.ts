@@ -12,8 +12,7 @@ describe('chat page with the offline demo model', () => {
   beforeAll(async () => {
     gateway = await startTestGateway({ toolLatency: { tools: ['triage_emails', 'scan_billable_time'], ms: 1500 } });
     browser = await launchChromium();
-    page = await openPage(browser, `${gateway.url}/#/chat`);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page = await openPage(browser, `${gateway.url}/#/chat`, pageErrors);
   });
   afterAll(async () => {
     await browser?.close();

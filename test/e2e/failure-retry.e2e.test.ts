@@ -15,8 +15,7 @@ describe('a run with a failing tool', () => {
   beforeAll(async () => {
     gateway = await startTestGateway({ env: { WORKFLOWS_DIR: e2eWorkflowsDir() }, runtime: { extraTools: e2eTools() } });
     browser = await launchChromium();
-    page = await openPage(browser, `${gateway.url}/#/workflows/e2e_flaky_filing`);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page = await openPage(browser, `${gateway.url}/#/workflows/e2e_flaky_filing`, pageErrors);
   });
   afterAll(async () => {
     await browser?.close();

@@ -18,8 +18,7 @@ describe('legal_intake from the Workflows page', () => {
       toolLatency: { tools: ['list_emails', 'extract_legal_info', 'check_conflicts', 'generate_retainer_letter', 'send_email', 'update_client_record'], ms: 700 },
     });
     browser = await launchChromium();
-    page = await openPage(browser, `${gateway.url}/#/workflows/legal_intake`);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page = await openPage(browser, `${gateway.url}/#/workflows/legal_intake`, pageErrors);
   });
   afterAll(async () => {
     await browser?.close();

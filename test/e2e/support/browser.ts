@@ -21,9 +21,11 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-export async function openPage(browser: Browser, url: string): Promise<Page> {
+/** A page at `url`; with `pageErrors`, every uncaught page error is collected there, those of the first load too. */
+export async function openPage(browser: Browser, url: string, pageErrors?: string[]): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.setDefaultTimeout(20_000);
+  if (pageErrors) page.on('pageerror', (error) => pageErrors.push(error.message));
   await page.goto(url);
   return page;
 }
