@@ -12,21 +12,22 @@ export interface Auth {
   middleware: RequestHandler;
 }
 
+/** Local mode: every request is user `local`. */
+export const LOCAL_AUTH: Auth = {
+  mode: 'local',
+  middleware: (_req, res, next) => {
+    res.locals.user = LOCAL_USER;
+    next();
+  },
+};
+
 /**
  * Auth for `/api`: bearer JWTs when `AUTH_JWT_SECRET` or `AUTH_JWKS_URL` is set (`sub` is the user), otherwise
- * local mode where every request is user `local`.
+ * local mode.
  */
 export function createAuth(settings: AuthSettings, options: { jwks?: JWTVerifyGetKey } = {}): Auth {
   const verify = createTokenVerifier(settings, options);
-  if (!verify) {
-    return {
-      mode: 'local',
-      middleware: (_req, res, next) => {
-        res.locals.user = LOCAL_USER;
-        next();
-      },
-    };
-  }
+  if (!verify) return LOCAL_AUTH;
   return {
     mode: 'jwt',
     middleware: async (req, res, next) => {

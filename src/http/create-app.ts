@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type RequestHandler } from 'express';
 import { SapflowError } from '../errors/index.js';
 import type { Runtime } from '../runtime/create-runtime.js';
+import { LOCAL_AUTH, type Auth } from './auth.js';
 import { chatRoute } from './chat-route.js';
 import { healthRoute } from './health-route.js';
 import { errorMiddleware, sendError } from './send-error.js';
@@ -11,22 +12,17 @@ export const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url
 
 export interface AppOptions {
   /** Sets `res.locals.user` or answers 401; local mode (user `local`) when absent. */
-  auth?: { mode: 'local' | 'jwt'; middleware: RequestHandler };
+  auth?: Auth;
   /** Extra routers mounted after the built-in ones (REST API). */
   routers?: RequestHandler[];
   webDist?: string;
 }
 
-const localAuth: RequestHandler = (_req, res, next) => {
-  res.locals.user = 'local';
-  next();
-};
-
 /** The express app: JSON bodies with a size limit, auth on /api (but health), the routes, the UI, JSON errors. */
 export function createApp(runtime: Runtime, options: AppOptions = {}) {
   const app = express();
   app.disable('x-powered-by');
-  const auth = options.auth ?? { mode: 'local' as const, middleware: localAuth };
+  const auth = options.auth ?? LOCAL_AUTH;
 
   app.use(healthRoute(runtime, auth.mode));
   app.use('/api', auth.middleware);
