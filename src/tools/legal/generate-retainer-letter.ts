@@ -49,6 +49,8 @@ export function createGenerateRetainerLetterTool(deps: LegalDeps) {
         client = toClient(rows[0]!);
       }
 
+      // the letter says it is sample data exactly when its stored row is marked so
+      const sample = client.sample || (matter?.sample ?? false);
       const title = given(args.matter_title) ?? matter?.title ?? (given(args.matter_type) ? `${capitalise(args.matter_type!.trim())} matter` : 'Legal services');
       const body = writeRetainerLetter(deps.firm, {
         client_name: args.client_name,
@@ -62,7 +64,7 @@ export function createGenerateRetainerLetterTool(deps: LegalDeps) {
         hourly_rate: args.hourly_rate ?? matter?.hourly_rate ?? 400,
         retainer_amount: args.retainer_amount ?? 5000,
         date: deps.now(),
-        sample: client.sample || (matter?.sample ?? false),
+        sample,
       });
 
       const documentTitle = `Retainer letter - ${args.client_name} - ${title}`;
@@ -70,7 +72,7 @@ export function createGenerateRetainerLetterTool(deps: LegalDeps) {
         `INSERT INTO documents (id, matter_id, client_id, kind, title, body, created_by, sample)
          VALUES ($1, $2, $3, 'retainer_letter', $4, $5, $6, $7)
          ON CONFLICT (id) DO UPDATE SET id = documents.id RETURNING *`,
-        [stableId('doc', ctx), matter?.id ?? null, client.id, documentTitle, body, ctx.user, client.sample || (matter?.sample ?? false)],
+        [stableId('doc', ctx), matter?.id ?? null, client.id, documentTitle, body, ctx.user, sample],
       );
       const document = toDocument(rows[0]!);
       return {
