@@ -116,22 +116,7 @@ export function createCheckConflictsTool(deps: LegalDeps) {
       for (const name of opposing) {
         for (const client of clients) {
           const score = nameSimilarity(name, client.name);
-          if (score < threshold) continue;
-          const current = client.status === 'active' && (client.open_matters?.length ?? 0) > 0;
-          matches.push({
-            name,
-            matched: client.name,
-            role: 'client',
-            party_role: `${client.status} client`,
-            matter: null,
-            score,
-            matched_on: 'name',
-            conflict: current,
-            needs_review: !current,
-            reason: current
-              ? `the opposing party "${name}" matches current client "${client.name}" (open: ${client.open_matters!.join('; ')})`
-              : `the opposing party "${name}" matches ${client.status} client "${client.name}"; check for a former-client conflict`,
-          });
+          if (score >= threshold) matches.push(opposingClient(name, client, score));
         }
         tick();
       }
@@ -189,6 +174,24 @@ function existingClient(name: string, client: ClientRow, score: number, on: 'nam
     conflict: false,
     needs_review: false,
     reason: `"${name}" is already a ${client.status} client of the firm (${client.name})`,
+  };
+}
+
+function opposingClient(name: string, client: ClientRow, score: number): ConflictMatch {
+  const current = client.status === 'active' && (client.open_matters?.length ?? 0) > 0;
+  return {
+    name,
+    matched: client.name,
+    role: 'client',
+    party_role: `${client.status} client`,
+    matter: null,
+    score,
+    matched_on: 'name',
+    conflict: current,
+    needs_review: !current,
+    reason: current
+      ? `the opposing party "${name}" matches current client "${client.name}" (open: ${client.open_matters!.join('; ')})`
+      : `the opposing party "${name}" matches ${client.status} client "${client.name}"; check for a former-client conflict`,
   };
 }
 
