@@ -5,7 +5,7 @@ import type { ChatMessage, FinishReason, ModelChunk, ModelRequest } from '../mod
 import type { Tool } from '../tools/tool.js';
 import { createConcurrencyLimiter } from './concurrency-limiter.js';
 import type { Engine } from './engine.js';
-import type { ErrorInfo, TaskOutcome, WorkflowEvent } from './events.js';
+import type { ErrorInfo, TaskOutcome, WorkflowEvent, WorkflowFinishEvent } from './events.js';
 import { emptySnapshot, foldProgress } from './fold-progress.js';
 import type { ProgressSnapshot } from './progress-snapshot.js';
 import { runToolCall } from './run-tool-call.js';
@@ -106,7 +106,7 @@ export function runChatTurn(options: ChatTurnOptions): Observable<ChatTurnEvent>
         );
         const next = defer((): Observable<ChatTurnEvent> => {
           const stepEnd: ChatTurnEvent = { type: 'step-finish', finishReason: calls.length ? 'tool-calls' : finishReason };
-          if (calls.length === 0 || n >= maxSteps) return of(stepEnd, finish(calls.length ? 'tool-calls' : finishReason));
+          if (calls.length === 0 || n >= maxSteps) return of(stepEnd, finish(stepEnd.finishReason));
           const assistant: ChatMessage = {
             role: 'assistant',
             content: text || null,
@@ -120,10 +120,9 @@ export function runChatTurn(options: ChatTurnOptions): Observable<ChatTurnEvent>
 
     const finish = (finishReason: FinishReason): ChatTurnEvent => ({ type: 'finish', finishReason });
     const workflowStart: ChatTurnEvent = { type: 'workflow-start', executionId, at: at(), workflowId: 'chat', name: 'Chat turn', input: {}, tasks: [] };
-    const workflowFinish = (): ChatTurnEvent[] => {
-      const failed = Object.values(outcomes).some((o) => o.status === 'failed');
-      return [{ type: 'workflow-finish', executionId, at: at(), status: failed ? 'partial' : 'completed', tasks: outcomes, durationMs: engine.scheduler.now() - startedAt }];
-    };
+    const workflowFinish = (
+      status: WorkflowFinishEvent['status'] = Object.values(outcomes).some((o) => o.status === 'failed') ? 'partial' : 'completed',
+    ): ChatTurnEvent => ({ type: 'workflow-finish', executionId, at: at(), status, tasks: outcomes, durationMs: engine.scheduler.now() - startedAt });
 
     return concat(
       of(workflowStart),
@@ -131,11 +130,11 @@ export function runChatTurn(options: ChatTurnOptions): Observable<ChatTurnEvent>
         catchError((error: unknown) =>
           of<ChatTurnEvent[]>(
             { type: 'error', error: toErrorInfo(toSapflowError(error, 'upstream_error')) },
-            { type: 'workflow-finish', executionId, at: at(), status: 'failed', tasks: outcomes, durationMs: engine.scheduler.now() - startedAt },
-            { type: 'finish', finishReason: 'error' },
+            workflowFinish('failed'),
+            finish('error'),
           ),
         ),
-        mergeMap((event) => (event.type === 'finish' && event.finishReason !== 'error' ? of(...workflowFinish(), event) : of(event))),
+        mergeMap((event) => (event.type === 'finish' && event.finishReason !== 'error' ? of(workflowFinish(), event) : of(event))),
       ),
     );
   });
