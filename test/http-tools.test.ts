@@ -10,6 +10,7 @@ import { createEngine, type Engine } from '../src/streams/engine.js';
 import type { TaskFailedEvent } from '../src/streams/events.js';
 import { runToolCall, type ToolCallEvent } from '../src/streams/run-tool-call.js';
 import { createHttpTool, loadToolsConfig, type HttpToolEntry, type Tool, type ToolContext } from '../src/tools/index.js';
+import { closedPort } from './support/closed-port.js';
 
 interface Call {
   path: string;
@@ -152,12 +153,7 @@ describe('HTTP tools against a real server', () => {
   });
 
   it('turns a refused connection into a retryable network_error', async () => {
-    const closed = createServer();
-    closed.listen(0, '127.0.0.1');
-    await once(closed, 'listening');
-    const { port } = closed.address() as AddressInfo;
-    closed.close();
-    await once(closed, 'close');
+    const port = await closedPort();
     const error = await failureOf(call(httpTool('/gone', `http://127.0.0.1:${port}/gone`), {}));
     expect(error).toMatchObject({ code: 'network_error', retryable: true });
     expect(error.message).toContain('ECONNREFUSED');
@@ -235,12 +231,7 @@ describe('HTTP tools through runToolCall (validation, breaker, hard timeout, ret
   });
 
   it('retries a refused connection as a network_error', async () => {
-    const closed = createServer();
-    closed.listen(0, '127.0.0.1');
-    await once(closed, 'listening');
-    const { port } = closed.address() as AddressInfo;
-    closed.close();
-    await once(closed, 'close');
+    const port = await closedPort();
     const events = await run(tool('/it-gone', { retry_count: 1 }, `http://127.0.0.1:${port}/it-gone`));
     expect(types(events)).toEqual(['task-start', 'task-retry', 'task-start', 'task-failed']);
     expect(lastFailure(events)).toMatchObject({ attempts: 2, error: { code: 'network_error' } });
