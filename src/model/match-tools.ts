@@ -21,7 +21,7 @@ export interface ToolPick {
 const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
 
 /** Naive English stemming, enough to make "emails" meet `triage_emails` and "scanning" meet `scan`. */
-export function stem(word: string): string {
+function stem(word: string): string {
   let w = word.toLowerCase();
   if (w.length > 4 && w.endsWith('ies')) return `${w.slice(0, -3)}y`;
   if (w.length > 5 && w.endsWith('ing')) w = w.slice(0, -3);
@@ -45,7 +45,7 @@ export function keywords(text: string): Set<string> {
 }
 
 /** "Triage my emails AND scan my billable time, then ..." -> one clause per request. Emails keep their dots. */
-export function splitClauses(text: string): string[] {
+function splitClauses(text: string): string[] {
   return text
     .split(/\s*(?:\band\b|\bthen\b|\balso\b|\bplus\b|[,;&+\n]|[.!?](?=\s|$))\s*/i)
     .map((c) => c.trim())

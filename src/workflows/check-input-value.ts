@@ -18,7 +18,7 @@ export function checkInputValue(input: InputDefinition, value: unknown): string 
   return undefined;
 }
 
-export function hasType(type: InputDefinition['type'], value: unknown): boolean {
+function hasType(type: InputDefinition['type'], value: unknown): boolean {
   switch (type) {
     case 'string':
       return typeof value === 'string';

@@ -2,7 +2,7 @@
  * The candidate nearest to a misspelt `name` (edit distance at most a third of its length), for
  * "did you mean" hints on unknown fields, references and functions.
  */
-export function closestName(name: string, candidates: Iterable<string>): string | undefined {
+function closestName(name: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   // a "suggestion" that rewrites most of a short name is noise: `c` is not a typo of `a`
   let bestDistance = Math.min(Math.max(1, Math.floor(name.length / 3)), name.length - 1) + 1;

@@ -28,7 +28,7 @@ interface EmailRow {
 
 const COLUMNS = 'e.id, e.from_address, e.from_name, e.to_address, e.subject, e.body, e.received_at, e.matter_id, e.sample';
 
-export function toEmail(row: EmailRow): Email {
+function toEmail(row: EmailRow): Email {
   return {
     id: row.id,
     from: row.from_address,

@@ -20,7 +20,7 @@ export function nameTokens(name: string): string[] {
     .filter((token) => token && !NOISE.has(token));
 }
 
-export function jaro(a: string, b: string): number {
+function jaro(a: string, b: string): number {
   if (a === b) return 1;
   if (!a.length || !b.length) return 0;
   const window = Math.max(0, Math.floor(Math.max(a.length, b.length) / 2) - 1);
