@@ -9,6 +9,7 @@ import type { ErrorInfo, TaskOutcome, WorkflowEvent, WorkflowFinishEvent } from 
 import { emptySnapshot, foldProgress } from './fold-progress.js';
 import type { ProgressSnapshot } from './progress-snapshot.js';
 import { runToolCall } from './run-tool-call.js';
+import { outcomeOf } from './task-outcome.js';
 
 export type ChatTurnEvent =
   | { type: 'step-start'; step: number }
@@ -51,8 +52,7 @@ export function runChatTurn(options: ChatTurnOptions): Observable<ChatTurnEvent>
 
     const track = (event: WorkflowEvent): ChatTurnEvent[] => {
       snapshot = foldProgress(snapshot, event);
-      if (event.type === 'task-complete') outcomes[event.taskId] = { status: 'completed', result: event.result, durationMs: event.durationMs, attempts: event.attempts };
-      if (event.type === 'task-failed') outcomes[event.taskId] = { status: 'failed', error: event.error, durationMs: event.durationMs, attempts: event.attempts };
+      if (event.type === 'task-complete' || event.type === 'task-failed') outcomes[event.taskId] = outcomeOf(event);
       const changed = event.type !== 'task-progress' && event.type !== 'circuit-breaker';
       return changed ? [event, { type: 'progress', snapshot: withEta(snapshot) }] : [event];
     };

@@ -7,6 +7,7 @@ import type { Engine } from './engine.js';
 import type { TaskOutcome, WorkflowEvent, WorkflowFinishEvent } from './events.js';
 import { RunState } from './run-state.js';
 import { runToolCall } from './run-tool-call.js';
+import { outcomeOf } from './task-outcome.js';
 
 export interface RunWorkflowOptions {
   tools: { get(name: string): Tool | undefined };
@@ -130,10 +131,7 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
             return from([event, ...progressNow()]);
           }
           if (event.type === 'task-complete' || event.type === 'task-failed') {
-            const outcome = event.type === 'task-complete'
-              ? { status: 'completed' as const, result: event.result, durationMs: event.durationMs, attempts: event.attempts }
-              : { status: 'failed' as const, error: event.error, durationMs: event.durationMs, attempts: event.attempts };
-            const { events, ready } = settle(task.id, outcome);
+            const { events, ready } = settle(task.id, outcomeOf(event));
             return concat(from([event, ...events, ...progressNow()]), release(ready));
           }
           return of(event);
