@@ -79,9 +79,15 @@ export class RunState {
     return unblocked;
   }
 
+  /** Why nothing more may start, once a critical task has failed. */
+  stoppedReason(): string | undefined {
+    return this.failedCritical === undefined ? undefined : `the workflow stopped: critical task ${this.failedCritical} failed`;
+  }
+
   /** Why a task whose dependencies are settled must not run, if it must not. */
   blockedReason(task: CompiledTask): string | undefined {
-    if (this.failedCritical) return `the workflow stopped: critical task ${this.failedCritical} failed`;
+    const stopped = this.stoppedReason();
+    if (stopped) return stopped;
     for (const dep of task.dependencies) {
       const status = this.get(dep).status;
       if (status === 'failed') return `dependency ${dep} failed`;

@@ -87,8 +87,8 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
         } else ready.push(task);
       }
       // A failed critical task skips everything not yet started, so the picture settles at once.
-      if (state.failedCritical) {
-        const reason = `the workflow stopped: critical task ${state.failedCritical} failed`;
+      const reason = state.stoppedReason();
+      if (reason) {
         for (const id of state.pendingIds()) {
           events.push({ type: 'task-skipped', ...base(), taskId: id, reason });
           state.settle(id, { status: 'skipped', reason });
