@@ -1,6 +1,6 @@
 import type { CompiledTask, CompiledWorkflow } from '../workflows/types.js';
 import type { DurationStats } from './duration-stats.js';
-import type { ErrorInfo, TaskOutcome, TaskStatus, WorkflowProgressEvent } from './events.js';
+import type { TaskOutcome, TaskStatus, WorkflowProgressEvent } from './events.js';
 
 interface TaskState extends TaskOutcome {
   task: CompiledTask;
@@ -159,5 +159,3 @@ export class RunState {
     return Math.round(Math.max(critical, work / maxParallel));
   }
 }
-
-export type { ErrorInfo };
