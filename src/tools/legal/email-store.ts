@@ -1,5 +1,6 @@
+import { SapflowError } from '../../errors/index.js';
 import type { Queryable } from '../../store/queryable.js';
-import { parseEmailQuery } from './email-query.js';
+import { parseEmailQuery, parseInstant } from './email-query.js';
 
 /** An email as the tools hand it around (and as the model sees it). */
 export interface Email {
@@ -48,9 +49,16 @@ export interface FindEmailsOptions {
   limit: number;
 }
 
-/** Newest first. Every query value is a bound parameter; only the shape of the SQL depends on the query. */
+/**
+ * Newest first. Every query value is a bound parameter; only the shape of the SQL depends on the query.
+ * An `after:` or `before:` that is not a date is `invalid_arguments`, whichever tool's search it is.
+ */
 export async function findEmails(db: Queryable, options: FindEmailsOptions): Promise<Email[]> {
   const q = parseEmailQuery(options.query);
+  for (const field of ['after', 'before'] as const) {
+    const value = q[field];
+    if (value && !parseInstant(value)) throw new SapflowError('invalid_arguments', `${field}:${value} is not a date; use YYYY-MM-DD`);
+  }
   const where: string[] = [];
   const params: unknown[] = [];
   const bind = (value: unknown) => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SapflowError } from '../../errors/index.js';
-import { parseEmailQuery, parseInstant, resolveSince } from './email-query.js';
+import { resolveSince } from './email-query.js';
 import { findEmails } from './email-store.js';
 import type { LegalDeps } from './legal-deps.js';
 import { legalTool, optionalText } from './legal-tool.js';
@@ -24,12 +24,6 @@ export function createListEmailsTool(deps: LegalDeps) {
     retry_count: 1,
     async run(args) {
       const query = args.query?.trim() || undefined;
-      const parsed = parseEmailQuery(query);
-      for (const field of ['after', 'before'] as const) {
-        if (parsed[field] && !parseInstant(parsed[field]!)) {
-          throw new SapflowError('invalid_arguments', `list_emails: ${field}:${parsed[field]} is not a date; use YYYY-MM-DD`);
-        }
-      }
       let since: Date | undefined;
       try {
         since = resolveSince(args.since?.trim() || undefined, deps.now());

@@ -58,6 +58,10 @@ describe('triage_emails', () => {
     }
   });
 
+  it('reads a bad date in its search as bad arguments, as list_emails does', async () => {
+    await expect(firm.call('triage_emails', { query: 'before:someday' })).rejects.toMatchObject({ code: 'invalid_arguments' });
+  });
+
   it('stops waiting for the model when the call is aborted', async () => {
     const hanging = await openTestFirm({ extractor: () => new Promise(() => {}) });
     try {
