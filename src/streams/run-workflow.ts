@@ -113,7 +113,7 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
       if (options.reuse && task.id in options.reuse) {
         const result = options.reuse[task.id];
         const { events, ready } = settle(task.id, { status: 'completed', result, durationMs: 0, attempts: 0 });
-        return concat(of<WorkflowEvent[]>([{ type: 'task-complete', ...base(), taskId: task.id, result, durationMs: 0, attempts: 0, reused: true }, ...events, ...progressNow()]).pipe(mergeMap((e) => e)), release(ready));
+        return concat(from<WorkflowEvent[]>([{ type: 'task-complete', ...base(), taskId: task.id, result, durationMs: 0, attempts: 0, reused: true }, ...events, ...progressNow()]), release(ready));
       }
       let args: unknown;
       try {
@@ -121,7 +121,7 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
       } catch (error) {
         const info = toErrorInfo(error);
         const { events, ready } = settle(task.id, { status: 'failed', error: info, durationMs: 0 });
-        return concat(from([{ type: 'task-failed', ...base(), taskId: task.id, error: info, durationMs: 0, attempts: 0 } as WorkflowEvent, ...events, ...progressNow()]), release(ready));
+        return concat(from<WorkflowEvent[]>([{ type: 'task-failed', ...base(), taskId: task.id, error: info, durationMs: 0, attempts: 0 }, ...events, ...progressNow()]), release(ready));
       }
       const call = { executionId: options.executionId, taskId: task.id, toolName: task.function, tool: options.tools.get(task.function), args, user: options.user ?? 'local', timeout: task.timeout, retry_count: task.retry_count };
       return runToolCall(call, engine).pipe(
