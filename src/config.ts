@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SapflowError } from './errors/index.js';
 
 const optional = z.string().trim().min(1).optional().catch(undefined);
+const optionalUrl = z.string().url().optional().or(z.literal('').transform(() => undefined));
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 /** The environment, parsed once. Meanings are in the issues and README; an invalid value stops start-up. */
@@ -9,7 +10,7 @@ export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
   OPENAI_API_KEY: optional,
-  OPENAI_BASE_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
+  OPENAI_BASE_URL: optionalUrl,
   OPENAI_MODEL: z.string().default('gpt-4o'),
   MAX_STEPS: positiveInt(5),
   DATABASE_URL: optional,
@@ -19,7 +20,7 @@ export const configSchema = z.object({
   WORKFLOW_MAX_PARALLEL_TASKS: positiveInt(5),
   WORKFLOW_DEFAULT_TIMEOUT: z.coerce.number().positive().default(30),
   AUTH_JWT_SECRET: optional,
-  AUTH_JWKS_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
+  AUTH_JWKS_URL: optionalUrl,
   AUTH_ISSUER: optional,
   AUTH_AUDIENCE: optional,
   SMTP_URL: optional,
