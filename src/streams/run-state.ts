@@ -13,15 +13,14 @@ interface TaskState extends TaskOutcome {
  * unblocks. Pure and synchronous; the runner in `run-workflow.ts` turns its answers into events.
  */
 export class RunState {
-  readonly byId = new Map<string, TaskState>();
+  private readonly byId = new Map<string, TaskState>();
   private readonly dependents = new Map<string, string[]>();
   readonly context: Record<string, unknown>;
   private terminal = 0;
-  private running = 0;
   failedCritical?: string;
 
   constructor(
-    readonly workflow: CompiledWorkflow,
+    private readonly workflow: CompiledWorkflow,
     inputs: Record<string, unknown>,
   ) {
     this.context = { ...inputs };
@@ -55,7 +54,6 @@ export class RunState {
 
   markRunning(id: string, now: number, attempt: number): void {
     const s = this.get(id);
-    if (s.status !== 'running') this.running += 1;
     s.status = 'running';
     s.startedAt ??= now;
     s.attempts = attempt;
@@ -65,7 +63,6 @@ export class RunState {
   settle(id: string, outcome: Omit<TaskOutcome, 'attempts'> & { attempts?: number }): CompiledTask[] {
     const s = this.get(id);
     if (this.isTerminal(id)) return [];
-    if (s.status === 'running') this.running -= 1;
     Object.assign(s, outcome, { attempts: outcome.attempts ?? s.attempts });
     this.terminal += 1;
     this.context[id] = { result: s.result ?? null, status: s.status, error: s.error ?? null };
