@@ -2,10 +2,6 @@
 export type * from './events.js';
 export type { ProgressSnapshot, TaskSnapshot } from './progress-snapshot.js';
 export { createEngine, type Engine, type EngineOptions } from './engine.js';
-export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
-export { CircuitBreaker, CircuitBreakers, DEFAULT_BREAKER } from './circuit-breaker.js';
-export { createConcurrencyLimiter, ToolLimiters } from './concurrency-limiter.js';
-export { DurationStats } from './duration-stats.js';
 export { runToolCall, type ToolCall, type ToolCallEvent } from './run-tool-call.js';
 export { runWorkflow, type RunWorkflowOptions } from './run-workflow.js';
 export { emptySnapshot, foldProgress } from './fold-progress.js';
