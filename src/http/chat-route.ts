@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { tap } from 'rxjs';
 import type { Runtime } from '../runtime/create-runtime.js';
 import type { LoggableEvent } from '../store/index.js';
-import { runChatTurn, type ChatTurnEvent } from '../streams/chat-turn.js';
+import { runChatTurn, type ChatTurnEvent } from '../streams/index.js';
 import { toOpenAIMessages } from './chat-body.js';
 import { currentUser } from './current-user.js';
 import { sendError } from './send-error.js';
