@@ -71,7 +71,7 @@ const messageSchema = z
     }
   });
 
-export const chatBodySchema = z.looseObject({
+const chatBodySchema = z.looseObject({
   id: z.string().optional(),
   messages: z.array(messageSchema).min(1, 'expected at least one message'),
   trigger: z.enum(['submit-message', 'regenerate-message']).optional(),

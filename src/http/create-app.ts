@@ -8,7 +8,7 @@ import { chatRoute } from './chat-route.js';
 import { healthRoute } from './health-route.js';
 import { errorMiddleware, sendError } from './send-error.js';
 
-export const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 export interface AppOptions {
   /** Sets `res.locals.user` or answers 401; local mode (user `local`) when absent. */

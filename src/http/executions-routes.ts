@@ -177,7 +177,7 @@ function parseQuery<T>(schema: z.ZodType<T>, query: unknown): T {
 }
 
 /** An execution as the list shows it. */
-export function toExecutionSummaryJson(execution: ExecutionSummary) {
+function toExecutionSummaryJson(execution: ExecutionSummary) {
   return {
     id: execution.id,
     workflowId: execution.workflowId,

@@ -8,7 +8,7 @@ export const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 } as const;
 
-export const KEEP_ALIVE_MS = 15_000;
+const KEEP_ALIVE_MS = 15_000;
 
 /** One SSE frame. Pure: framing is separate from transport. `data` is JSON-encoded unless it is a string. */
 export function toSseFrame(frame: { id?: string | number; event?: string; data: unknown }): string {
@@ -20,7 +20,7 @@ export function toSseFrame(frame: { id?: string | number; event?: string; data: 
   return `${lines.join('\n')}\n\n`;
 }
 
-export const KEEP_ALIVE_FRAME = ': keep-alive\n\n';
+const KEEP_ALIVE_FRAME = ': keep-alive\n\n';
 
 /**
  * Opens an SSE answer: writes the headers at once, sends a keep-alive comment whenever nothing else was sent for
