@@ -41,8 +41,10 @@ export function createWorkflowRuns(deps: {
   tools: { get(name: string): Tool | undefined };
   store: ExecutionStore;
   writer: LogWriter;
+  /** A run whose log could not be made durable; followers get the error, the operator gets this (stderr by default). */
   onError?: (error: unknown, executionId: string) => void;
 }): WorkflowRuns {
+  const onError = deps.onError ?? ((error: unknown, executionId: string) => console.error(`[sapflow] workflow run ${executionId} failed:`, error));
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
 
   return {
@@ -61,7 +63,7 @@ export function createWorkflowRuns(deps: {
       const done = new Promise<void>((resolve) => {
         events.subscribe({
           error: (error) => {
-            deps.onError?.(error, executionId);
+            onError(error, executionId);
             resolve();
           },
           complete: () => resolve(),
