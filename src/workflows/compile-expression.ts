@@ -1,4 +1,5 @@
 import type { ParseResult } from '@marcbachmann/cel-js';
+import { boundedCache } from './bounded-cache.js';
 import { badExpression, celReason } from './bad-expression.js';
 import { celEnvironment } from './cel-environment.js';
 import { fromCelValue, toCelValue } from './cel-values.js';
@@ -15,9 +16,7 @@ export interface CompiledExpression {
   evaluate(context: ExpressionContext): unknown;
 }
 
-// definitions are few but runs are many: parse and type-check each distinct expression once
-const MAX_CACHED = 50_000;
-const cache = new Map<string, CompiledExpression>();
+const cache = boundedCache<CompiledExpression>();
 
 /** Parses and type-checks a CEL expression (cached); a malformed one throws `bad_expression`. */
 export function compileExpression(source: string): CompiledExpression {
@@ -43,7 +42,6 @@ export function compileExpression(source: string): CompiledExpression {
     type,
     evaluate: (context) => run(program, source, references, context),
   };
-  if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
   cache.set(source, compiled);
   return compiled;
 }

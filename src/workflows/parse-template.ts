@@ -1,3 +1,4 @@
+import { boundedCache } from './bounded-cache.js';
 import { badExpression } from './bad-expression.js';
 import { compileExpression, type CompiledExpression } from './compile-expression.js';
 
@@ -10,8 +11,7 @@ export interface Template {
   whole?: CompiledExpression;
 }
 
-const MAX_CACHED = 50_000;
-const cache = new Map<string, Template>();
+const cache = boundedCache<Template>();
 const LITERAL_ONLY: Template = { parts: [] };
 
 /** Parses (and caches) a template; a malformed `${...}` throws `bad_expression`. */
@@ -41,7 +41,6 @@ export function parseTemplate(text: string): Template {
   if (literal) parts.push(literal);
   const only = parts.length === 1 ? parts[0] : undefined;
   const template: Template = typeof only === 'object' ? { parts, whole: only } : { parts };
-  if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
   cache.set(text, template);
   return template;
 }
