@@ -7,7 +7,7 @@ try {
   const { runtime } = app;
   const { config } = runtime;
   console.log(`Sapflow listening on ${app.url}`);
-  console.log(`  model: ${runtime.model.kind === 'openai' ? `OpenAI-compatible (${config.OPENAI_MODEL}${config.OPENAI_BASE_URL ? ` at ${config.OPENAI_BASE_URL}` : ''})` : 'offline demo model (set OPENAI_API_KEY for a real one)'}`);
+  console.log(`  model: ${runtime.model.kind === 'openai' ? `OpenAI-compatible (${config.OPENAI_MODEL}${config.OPENAI_BASE_URL ? ` at ${config.OPENAI_BASE_URL}` : ''})` : 'offline demo model - it matches tools by name, it does not understand language (set OPENAI_API_KEY for a real one)'}`);
   console.log(`  database: ${runtime.db.kind === 'postgres' ? 'Postgres (DATABASE_URL)' : `embedded PGlite in ${config.DATA_DIR}`}`);
   console.log(`  tools: ${runtime.tools.list().length}, workflow templates: ${runtime.catalog.list().map((w) => w.id).join(', ')}`);
   for (const notice of runtime.notices) console.log(`  note: ${notice}`);

@@ -40,8 +40,7 @@ export async function runCommand(args: string[], ctx: CliContext): Promise<numbe
     const tty = ctx.stdout.isTTY === true;
     const colors = pc.createColors(tty && !json && !ctx.env.NO_COLOR);
     if (!json) {
-      // the chat model is irrelevant to a workflow run, so its notice would only be noise here
-      for (const notice of runtime.notices.filter((n) => !n.includes('OPENAI_API_KEY'))) ctx.stderr.write(`${colors.dim(`note: ${notice}`)}\n`);
+      for (const notice of runtime.notices) ctx.stderr.write(`${colors.dim(`note: ${notice}`)}\n`);
     }
 
     const run = await runtime.runs.start({ workflow, inputs, user: 'local' });

@@ -26,7 +26,7 @@ export interface Runtime {
   catalog: WorkflowCatalog;
   runs: WorkflowRuns;
   model: ChatModel;
-  /** What start-up wants the operator to know: demo model, local auth, sample data, templates that did not load. */
+  /** What start-up wants the operator to know: local auth, sample data, templates that did not load (the model is announced by its kind). */
   notices: string[];
   catalogProblems: CatalogProblem[];
   close(): Promise<void>;
@@ -63,7 +63,6 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const model = options.model ?? (openai
       ? createOpenAIModel({ apiKey: config.OPENAI_API_KEY!, baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL, client: openai })
       : createOfflineDemoModel());
-    if (model.kind === 'offline-demo') notices.push('No OPENAI_API_KEY: the offline demo model answers chats (it matches tools by name, it does not understand language).');
 
     const legalTools = createLegalTools({
       db,
