@@ -1,0 +1,303 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createExecutionStore, openDatabase, type StoredEvent } from '../../src/store/index.js';
+import type { WorkflowEvent } from '../../src/protocol/index.js';
+import { FAULTS_LARGE, FAULTS_SEED, seededRandom, sleep, within } from '../support/faults.js';
+import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
+import {
+  EFFECT_TOOLS,
+  idempotentToolsConfig,
+  startIdempotentToolServer,
+  type IdempotentToolServer,
+} from '../support/idempotent-tool-server.js';
+
+// small in `npm test`; `npm run test:faults` (FAULTS=large) runs the large one from this same file
+const SIZE = FAULTS_LARGE ? { runs: 40, kills: 16, settleMs: 300_000 } : { runs: 4, kills: 2, settleMs: 60_000 };
+const SEEDS = [3, 4, 7];
+const USER = 'local';
+const TERMINAL = new Set(['completed', 'partial', 'failed', 'cancelled']);
+// the gateway fails a run resumed more than RUN_MAX_RESUMES (5) times; a run is caught by at most this many kills
+const MAX_KILLS_PER_RUN = 3;
+
+/**
+ * One inline DAG over the tool server: data passing (`${task.result.field}`), a fan-out of three (one with a side
+ * effect), a join, a condition each way (one of them is skipped) and a task after both branches.
+ */
+const DEFINITION = {
+  id: 'fault_probe',
+  name: 'Fault probe',
+  inputs: { run: { type: 'string', required: true }, seed: { type: 'integer', required: true } },
+  tasks: [
+    { id: 'lookup', function: 'score', parameters: { run: '${run}', task: 'lookup', n: '${seed}' } },
+    { id: 'part_a', function: 'score', parameters: { run: '${run}', task: 'part_a', n: '${lookup.result.value}', salt: 1 } },
+    { id: 'part_b', function: 'score', parameters: { run: '${run}', task: 'part_b', n: '${lookup.result.value}', salt: 2 } },
+    { id: 'part_c', function: 'charge', parameters: { run: '${run}', task: 'part_c', amount: '${lookup.result.value}' } },
+    {
+      id: 'join',
+      function: 'combine',
+      parameters: { run: '${run}', task: 'join', parts: ['${part_a.result.value}', '${part_b.result.value}', '${part_c.result.value}'] },
+    },
+    { id: 'when_even', function: 'notify', condition: 'join.result.even == true', parameters: { run: '${run}', task: 'when_even', total: '${join.result.value}' } },
+    { id: 'when_odd', function: 'notify', condition: 'join.result.even == false', parameters: { run: '${run}', task: 'when_odd', total: '${join.result.value}' } },
+    { id: 'settle', function: 'charge', dependencies: ['when_even', 'when_odd'], parameters: { run: '${run}', task: 'settle', amount: '${join.result.value}' } },
+  ],
+};
+const TASK_IDS = DEFINITION.tasks.map((t) => t.id);
+const TASK_FUNCTION = new Map(DEFINITION.tasks.map((t) => [t.id, t.function]));
+
+const dir = mkdtempSync(join(tmpdir(), 'sapflow-gateway-crash-'));
+const dataDir = join(dir, 'store');
+let tools: IdempotentToolServer;
+let gateway: GatewayProcess | undefined;
+
+beforeAll(async () => {
+  tools = await startIdempotentToolServer({ latencyMs: [100, 300], random: seededRandom(FAULTS_SEED + 1) });
+  writeFileSync(join(dir, 'tools.yaml'), idempotentToolsConfig(tools.url));
+});
+afterAll(async () => {
+  await gateway?.kill9();
+  await tools?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const start = () => startGateway({ dataDir, env: { TOOLS_CONFIG: join(dir, 'tools.yaml') } });
+
+interface Run {
+  tag: string;
+  seed: number;
+  id: string;
+  /** Kills that found this run unfinished in the log: each one must lead to a resume. */
+  liveAtKills: number;
+}
+
+describe('gateway under kill -9', () => {
+  it(`finishes every run as an uninterrupted run would (${SIZE.runs} runs, ${SIZE.kills} kills, seed ${FAULTS_SEED})`, async () => {
+    const random = seededRandom(FAULTS_SEED);
+    gateway = await start();
+
+    // reference runs, nothing killed: what each seed's run must come to
+    const reference = new Map<number, Record<string, { status: string; result?: unknown }>>();
+    for (const seed of SEEDS) {
+      const response = await fetch(`${gateway.url}/api/workflows/execute`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ definition: DEFINITION, parameters: { run: `ref${seed}`, seed } }),
+      });
+      expect(response.status).toBe(200);
+      const execution = (await response.json()) as { status: string; tasks: Record<string, { status: string; result?: unknown }> };
+      expect(execution.status).toBe('completed');
+      reference.set(seed, outcomes(execution.tasks));
+    }
+    const referenceCalls = tools.calls.length;
+
+    const runs: Run[] = [];
+    // `${executionId}:${taskId}` -> the epoch from which a call is a repeat of a task the log already had complete
+    const completedBefore = new Map<string, number>();
+    const perWave = Math.ceil(SIZE.runs / SIZE.kills);
+    let kills = 0;
+    let inspectMs = 0;
+    while (kills < SIZE.kills) {
+      // a wave of new runs, then a kill at a random moment while they (and any resumed ones) are busy
+      const wave = Math.min(perWave, SIZE.runs - runs.length);
+      const submitted = await Promise.all(
+        Array.from({ length: wave }, async (_, i) => {
+          const tag = `r${runs.length + i}`;
+          const seed = SEEDS[(runs.length + i) % SEEDS.length]!;
+          const response = await fetch(`${gateway!.url}/api/workflows/execute`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', prefer: 'respond-async' },
+            body: JSON.stringify({ definition: DEFINITION, parameters: { run: tag, seed } }),
+          });
+          expect(response.status).toBe(202);
+          const { id } = (await response.json()) as { id: string };
+          return { tag, seed, id, liveAtKills: 0 };
+        }),
+      );
+      runs.push(...submitted);
+      await sleep(50 + random() * 1200);
+      const caughtOften = runs.filter((r) => r.liveAtKills >= MAX_KILLS_PER_RUN);
+      if (caughtOften.length > 0) await waitForTerminal(gateway, caughtOften, Date.now() + 30_000);
+      await gateway.kill9();
+      gateway = undefined;
+      kills++;
+      tools.epoch = kills;
+
+      // what the log held at the kill, read straight from the store while nobody owns it
+      const inspectStarted = Date.now();
+      const logs = await readLogs(runs.map((r) => r.id));
+      inspectMs += Date.now() - inspectStarted;
+      for (const run of runs) {
+        const log = logs.get(run.id) ?? [];
+        if (!log.some((e) => e.event.type === 'workflow-finish')) run.liveAtKills++;
+        for (const { event } of log) {
+          if (event.type === 'task-complete' && !completedBefore.has(`${run.id}:${event.taskId}`)) completedBefore.set(`${run.id}:${event.taskId}`, kills);
+        }
+      }
+      gateway = await start();
+    }
+
+    // let every run finish on the last gateway, then stop it cleanly and read the log it left
+    const settled = await waitForTerminal(gateway, runs, Date.now() + SIZE.settleMs);
+    const replays = new Map<string, Array<{ id: string; event: string }>>();
+    for (const run of runs) if (TERMINAL.has(settled.get(run.id) ?? '')) replays.set(run.id, await replay(gateway, run.id));
+    await gateway.stop();
+    gateway = undefined;
+    const logs = await readLogs(runs.map((r) => r.id));
+
+    const problems: string[] = [];
+    let lost = 0;
+    let duplicated = 0;
+    let resumed = 0;
+    for (const run of runs) {
+      const log = logs.get(run.id) ?? [];
+      const events = log.map((e) => e.event);
+      const where = `${run.tag} (${run.id}, seed ${run.seed}, live at ${run.liveAtKills} kills)`;
+      if (settled.get(run.id) !== 'completed') {
+        lost++;
+        problems.push(`${where}: ended ${settled.get(run.id)}, not completed`);
+      }
+      if (log.some((e, i) => e.seq !== i + 1)) {
+        lost++;
+        problems.push(`${where}: seqs are not 1..${log.length}: ${log.map((e) => e.seq).join(',')}`);
+      }
+      const starts = events.filter((e) => e.type === 'workflow-start').length;
+      const finishes = events.filter((e) => e.type === 'workflow-finish');
+      if (starts !== 1 || finishes.length !== 1) {
+        if (starts > 1 || finishes.length > 1) duplicated++;
+        else lost++;
+        problems.push(`${where}: ${starts} workflow-start and ${finishes.length} workflow-finish`);
+      }
+      const finish = finishes.at(-1);
+      if (finish?.type === 'workflow-finish') {
+        const got = outcomes(finish.tasks);
+        const want = reference.get(run.seed)!;
+        for (const taskId of TASK_IDS) {
+          if (JSON.stringify(got[taskId]) !== JSON.stringify(want[taskId])) {
+            lost++;
+            problems.push(`${where}: task ${taskId} finished ${JSON.stringify(got[taskId])}, the uninterrupted run ${JSON.stringify(want[taskId])}`);
+          }
+        }
+      }
+      for (const taskId of TASK_IDS) {
+        const terminal = events.filter((e) => isTerminalTaskEvent(e) && e.taskId === taskId).length;
+        if (terminal !== 1) {
+          if (terminal > 1) duplicated += terminal - 1;
+          else lost++;
+          problems.push(`${where}: ${terminal} terminal events for task ${taskId}`);
+        }
+      }
+      const resumes = events.filter((e) => e.type === 'run-resumed');
+      resumed += resumes.length;
+      if (run.liveAtKills > 0 && (resumes.length < 1 || resumes.length > run.liveAtKills)) {
+        problems.push(`${where}: ${resumes.length} run-resumed events (expected 1..${run.liveAtKills})`);
+      }
+      if (run.liveAtKills === 0 && resumes.length > 0) problems.push(`${where}: resumed ${resumes.length} times though it had finished before any kill`);
+      resumes.forEach((event, i) => {
+        if (event.type !== 'run-resumed') return;
+        if (event.attempt !== i + 1 || event.executionId !== run.id) problems.push(`${where}: run-resumed #${i + 1} says attempt ${event.attempt}`);
+        // every task complete in the log before the resume is reused, never run again
+        const position = events.indexOf(event);
+        const completedEarlier = new Set(events.slice(0, position).flatMap((e) => (e.type === 'task-complete' ? [e.taskId] : [])));
+        const reused = new Set(event.reusedTasks);
+        for (const taskId of completedEarlier) if (!reused.has(taskId)) problems.push(`${where}: run-resumed #${i + 1} does not reuse ${taskId}, complete before it`);
+      });
+      // what a client following the run over SSE is replayed: the same log, seq for seq
+      const replayed = replays.get(run.id);
+      if (replayed && JSON.stringify(replayed) !== JSON.stringify(log.map((e) => ({ id: String(e.seq), event: e.event.type })))) {
+        problems.push(`${where}: GET /events replayed ${replayed.length} frames (${replayed.map((f) => f.id).join(',')}), the log has ${log.length}`);
+      }
+      const finishAt = events.findIndex((e) => e.type === 'workflow-finish');
+      if (finishAt >= 0 && finishAt !== events.length - 1) problems.push(`${where}: ${events.length - 1 - finishAt} events after workflow-finish`);
+
+      // the tool server's side: keys, repeats, side effects
+      for (const taskId of TASK_IDS) {
+        const key = `${run.id}:${taskId}`;
+        const calls = tools.calls.filter((c) => c.args.run === run.tag && c.args.task === taskId);
+        const badKeys = calls.filter((c) => c.key !== key);
+        if (badKeys.length > 0) problems.push(`${where}: ${taskId} called with Idempotency-Key ${JSON.stringify(badKeys[0]!.key)}, not ${key}`);
+        const completedAt = completedBefore.get(key);
+        if (completedAt !== undefined) {
+          const repeats = calls.filter((c) => c.epoch >= completedAt).length;
+          if (repeats > 0) {
+            duplicated += repeats;
+            problems.push(`${where}: ${taskId} was called ${repeats} more time(s) after its task-complete was in the log`);
+          }
+        }
+        if (EFFECT_TOOLS.has(TASK_FUNCTION.get(taskId)!)) {
+          const effects = tools.effects.filter((e) => e.args.run === run.tag && e.args.task === taskId).length;
+          const want = reference.get(run.seed)![taskId]!.status === 'completed' ? 1 : 0;
+          if (effects !== want) {
+            if (effects > want) duplicated += effects - want;
+            problems.push(`${where}: ${taskId} had ${effects} side effects, expected ${want}`);
+          }
+        }
+      }
+    }
+    const keys = new Map<string, number>();
+    for (const effect of tools.effects) keys.set(String(effect.key), (keys.get(String(effect.key)) ?? 0) + 1);
+    const doubledKeys = [...keys].filter(([, n]) => n > 1);
+    if (doubledKeys.length > 0) problems.push(`${doubledKeys.length} keys led to more than one side effect, e.g. ${doubledKeys[0]![0]}`);
+
+    const resumedRuns = runs.filter((r) => r.liveAtKills > 0).length;
+    console.log(
+      `gateway faults: runs ${runs.length}, kills ${kills}, lost ${lost}, duplicated ${duplicated}, resumed ${resumed} (${resumedRuns} runs live at a kill), ` +
+        `tool calls ${tools.calls.length - referenceCalls} (${tools.calls.filter((c) => c.key === null).length} without Idempotency-Key), ` +
+        `side effects ${tools.effects.length}, log inspection ${inspectMs} ms, seed ${FAULTS_SEED}`,
+    );
+    expect(resumedRuns, 'no run was caught mid-way by a kill; the test proved nothing').toBeGreaterThan(0);
+    expect(problems.slice(0, 40)).toEqual([]);
+    expect({ lost, duplicated }).toEqual({ lost: 0, duplicated: 0 });
+  }, FAULTS_LARGE ? 30 * 60_000 : 240_000);
+});
+
+function outcomes(tasks: Record<string, { status: string; result?: unknown }>): Record<string, { status: string; result?: unknown }> {
+  return Object.fromEntries(
+    Object.entries(tasks).map(([id, t]) => [id, t.status === 'completed' ? { status: t.status, result: t.result } : { status: t.status }]),
+  );
+}
+
+function isTerminalTaskEvent(event: WorkflowEvent): event is Extract<WorkflowEvent, { taskId: string }> {
+  return event.type === 'task-complete' || event.type === 'task-failed' || event.type === 'task-skipped';
+}
+
+/** Every run's log, read from the store on disk (the gateway must not be running). */
+async function readLogs(ids: string[]): Promise<Map<string, StoredEvent<WorkflowEvent>[]>> {
+  const db = await within(90_000, 'the store to open after a kill', openDatabase({ dataDir }));
+  try {
+    const store = createExecutionStore(db);
+    const logs = new Map<string, StoredEvent<WorkflowEvent>[]>();
+    for (const id of ids) logs.set(id, await store.readEvents<WorkflowEvent>(id, USER));
+    return logs;
+  } finally {
+    await db.close();
+  }
+}
+
+/** The frames (id and event name) GET /api/executions/:id/events replays for a finished run, until it ends. */
+async function replay(gateway: GatewayProcess, id: string): Promise<Array<{ id: string; event: string }>> {
+  const response = await fetch(`${gateway.url}/api/executions/${id}/events`, { headers: { accept: 'text/event-stream' }, signal: AbortSignal.timeout(15_000) });
+  const text = await response.text();
+  return text
+    .split('\n\n')
+    .map((block) => Object.fromEntries(block.split('\n').flatMap((line) => (/^(id|event): /.test(line) ? [[line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]] : []))))
+    .filter((frame): frame is { id: string; event: string } => frame.id !== undefined)
+    .map(({ id, event }) => ({ id, event }));
+}
+
+/** Polls each run until it is terminal or `deadline` passes; resolves with every run's last status. */
+async function waitForTerminal(gateway: GatewayProcess, runs: Run[], deadline: number): Promise<Map<string, string>> {
+  const statuses = new Map<string, string>();
+  while (Date.now() < deadline) {
+    for (const run of runs) {
+      if (TERMINAL.has(statuses.get(run.id) ?? '')) continue;
+      const response = await fetch(`${gateway.url}/api/executions/${run.id}`);
+      const { status } = (await response.json()) as { status: string };
+      statuses.set(run.id, status);
+    }
+    if (runs.every((r) => TERMINAL.has(statuses.get(r.id) ?? ''))) break;
+    await sleep(250);
+  }
+  return statuses;
+}
