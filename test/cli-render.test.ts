@@ -8,7 +8,7 @@ import { parseInputPairs } from '../src/cli/parse-input-pairs.js';
 import { renderSummary } from '../src/cli/render-summary.js';
 import { renderTaskLine, type TaskLineOptions } from '../src/cli/render-task-line.js';
 import { shortJson } from '../src/cli/short-json.js';
-import type { TaskSnapshot, WorkflowFinishEvent } from '../src/streams/index.js';
+import type { TaskSnapshot, WorkflowFinishEvent } from '../src/protocol/index.js';
 
 const plain = pc.createColors(false);
 const options = (extra: Partial<TaskLineOptions> = {}): TaskLineOptions => ({ colors: plain, now: Date.parse('2025-01-01T00:00:01.500Z'), idWidth: 6, width: 80, ...extra });

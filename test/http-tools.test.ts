@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../src/streams/engine.js';
-import type { TaskFailedEvent } from '../src/streams/events.js';
+import type { TaskFailedEvent } from '../src/protocol/index.js';
 import { runToolCall, type ToolCallEvent } from '../src/streams/run-tool-call.js';
 import { createHttpTool, loadToolsConfig, type HttpToolEntry, type Tool, type ToolContext } from '../src/tools/index.js';
 import { closedPort } from './support/closed-port.js';

@@ -8,8 +8,9 @@ import { multiToolUse, startScriptedOpenAI, type Script, type ScriptedOpenAI } f
 
 const API_KEY = 'sk-test-secret-key-123456';
 const TOOLS: ModelRequest['tools'] = ['triage_emails', 'scan_billable_time', 'check_conflicts'].map((name) => ({
-  type: 'function',
-  function: { name, description: `The ${name} tool`, parameters: { type: 'object', properties: {} } },
+  name,
+  description: `The ${name} tool`,
+  parameters: { type: 'object', properties: {} },
 }));
 const REQUEST: ModelRequest = { messages: [{ role: 'user', content: 'Triage my emails and scan my time' }], tools: TOOLS };
 
@@ -49,7 +50,8 @@ describe('OpenAI model over a real socket', () => {
       stream: true,
       stream_options: { include_usage: true },
       parallel_tool_calls: true,
-      tools: TOOLS,
+      // neutral tools go out in OpenAI's shape
+      tools: TOOLS.map((tool) => ({ type: 'function', function: tool })),
       messages: REQUEST.messages,
     });
     expect(server!.requests[0]!.headers.authorization).toBe(`Bearer ${API_KEY}`);

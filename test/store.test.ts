@@ -22,7 +22,7 @@ import {
   type ReadEventsOptions,
   type StoredEvent,
 } from '../src/store/index.js';
-import type { WorkflowEvent, WorkflowFinishEvent } from '../src/streams/events.js';
+import type { WorkflowEvent, WorkflowFinishEvent } from '../src/protocol/index.js';
 import { createTestDatabase, DATABASE_URL, onServer, urlAsRole, type TestDatabase } from './support/test-database.js';
 
 interface Backend {

@@ -1,5 +1,5 @@
 import { SapflowError, statusForCode } from '../errors/index.js';
-import type { WorkflowFinishEvent } from '../streams/index.js';
+import type { WorkflowFinishEvent } from '../protocol/index.js';
 
 /** The CLI's exit codes: scripts and CI branch on them, so they are part of its interface. */
 export const EXIT = {

@@ -1,5 +1,5 @@
 import { createLogUpdate } from 'log-update';
-import { emptySnapshot, foldProgress, type ProgressSnapshot, type WorkflowEvent } from '../streams/index.js';
+import { emptySnapshot, foldProgress, type ProgressSnapshot, type WorkflowEvent } from '../protocol/index.js';
 import { formatDuration } from './format-duration.js';
 import { renderSummary } from './render-summary.js';
 import { renderTaskLine, type Colors, type TaskLineOptions } from './render-task-line.js';

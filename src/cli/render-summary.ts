@@ -1,4 +1,4 @@
-import type { WorkflowFinishEvent } from '../streams/index.js';
+import type { WorkflowFinishEvent } from '../protocol/index.js';
 import { formatDuration } from './format-duration.js';
 import type { Colors } from './render-task-line.js';
 import { fit, shortJson } from './short-json.js';

@@ -1,5 +1,5 @@
 import type pc from 'picocolors';
-import type { TaskSnapshot } from '../streams/index.js';
+import type { TaskSnapshot } from '../protocol/index.js';
 import { formatDuration } from './format-duration.js';
 import { fit, shortJson } from './short-json.js';
 

@@ -4,7 +4,7 @@ import { loadConfig } from '../config.js';
 import { SapflowError } from '../errors/index.js';
 import { createRuntime } from '../runtime/create-runtime.js';
 import type { StoredEvent } from '../store/index.js';
-import type { WorkflowEvent, WorkflowFinishEvent } from '../streams/index.js';
+import type { WorkflowEvent, WorkflowFinishEvent } from '../protocol/index.js';
 import { resolveInputs } from '../workflows/index.js';
 import type { CliContext } from './cli-context.js';
 import { exitCodeForStatus } from './exit-codes.js';

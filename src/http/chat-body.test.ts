@@ -1,7 +1,7 @@
 import { DefaultChatTransport, type UIMessage } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { SapflowError } from '../errors/index.js';
-import { parseChatBody, toOpenAIMessages } from './chat-body.js';
+import { parseChatBody, toChatMessages } from './chat-body.js';
 
 /** The body exactly as useChat's own transport sends it. */
 async function bodyUseChatSends(messages: UIMessage[]): Promise<unknown> {
@@ -52,29 +52,29 @@ const conversation: UIMessage[] = [
 ];
 
 describe('chat body', () => {
-  it('turns a useChat conversation with tool history into OpenAI messages, in order', async () => {
+  it('turns a useChat conversation with tool history into neutral chat messages, in order', async () => {
     const body = await bodyUseChatSends(conversation);
     expect(body).toMatchObject({ id: 'chat-1', trigger: 'submit-message', matterId: 'M-1001' });
-    expect(toOpenAIMessages(body)).toEqual([
+    expect(toChatMessages(body)).toEqual([
       { role: 'system', content: 'You are the firm assistant.' },
       { role: 'user', content: 'Triage my emails from today AND scan my billable time' },
       {
         role: 'assistant',
         content: 'Checking both now.',
-        tool_calls: [
-          { id: 'call_1', type: 'function', function: { name: 'triage_emails', arguments: '{"date":"2025-03-12"}' } },
-          { id: 'call_2', type: 'function', function: { name: 'scan_billable_time', arguments: '{"period":"this_week"}' } },
+        toolCalls: [
+          { id: 'call_1', name: 'triage_emails', arguments: '{"date":"2025-03-12"}' },
+          { id: 'call_2', name: 'scan_billable_time', arguments: '{"period":"this_week"}' },
         ],
       },
-      { role: 'tool', tool_call_id: 'call_1', content: '{"urgent":2,"routine":5}' },
-      { role: 'tool', tool_call_id: 'call_2', content: '{"error":"timeout: Timed out after 5 s"}' },
+      { role: 'tool', toolCallId: 'call_1', content: '{"urgent":2,"routine":5}' },
+      { role: 'tool', toolCallId: 'call_2', content: '{"error":"timeout: Timed out after 5 s"}' },
       { role: 'assistant', content: 'Two emails are urgent; the time scan timed out.' },
       { role: 'user', content: 'Check conflicts for Acme Corp' },
     ]);
   });
 
   it('splits an assistant turn into steps even without step-start parts, and answers calls that never finished', () => {
-    const messages = toOpenAIMessages({
+    const messages = toChatMessages({
       messages: [
         { id: 'u', role: 'user', parts: [{ type: 'text', text: 'go' }] },
         {
@@ -91,20 +91,20 @@ describe('chat body', () => {
     });
     expect(messages).toEqual([
       { role: 'user', content: 'go' },
-      { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'list_emails', arguments: '{}' } }] },
-      { role: 'tool', tool_call_id: 'c1', content: '["e1"]' },
+      { role: 'assistant', content: null, toolCalls: [{ id: 'c1', name: 'list_emails', arguments: '{}' }] },
+      { role: 'tool', toolCallId: 'c1', content: '["e1"]' },
       {
         role: 'assistant',
         content: 'Found one.',
-        tool_calls: [{ id: 'c2', type: 'function', function: { name: 'send_email', arguments: '{"to":"a@b.co"}' } }],
+        toolCalls: [{ id: 'c2', name: 'send_email', arguments: '{"to":"a@b.co"}' }],
       },
-      { role: 'tool', tool_call_id: 'c2', content: '{"error":"The tool call did not complete"}' },
+      { role: 'tool', toolCallId: 'c2', content: '{"error":"The tool call did not complete"}' },
     ]);
   });
 
   it('takes the plain form, including OpenAI tool history', () => {
     expect(
-      toOpenAIMessages({
+      toChatMessages({
         messages: [
           { role: 'system', content: 'Be brief.' },
           { role: 'user', content: [{ type: 'text', text: 'Triage my emails' }] },
@@ -117,10 +117,17 @@ describe('chat body', () => {
     ).toEqual([
       { role: 'system', content: 'Be brief.' },
       { role: 'user', content: 'Triage my emails' },
-      { role: 'assistant', content: null, tool_calls: [{ id: 't1', type: 'function', function: { name: 'triage_emails', arguments: '{}' } }] },
-      { role: 'tool', tool_call_id: 't1', content: '{"urgent":0}' },
+      { role: 'assistant', content: null, toolCalls: [{ id: 't1', name: 'triage_emails', arguments: '{}' }] },
+      { role: 'tool', toolCallId: 't1', content: '{"urgent":0}' },
       { role: 'assistant', content: 'Nothing urgent.' },
       { role: 'user', content: 'Thanks' },
+    ]);
+  });
+
+  it('reads a developer message as a system message', () => {
+    expect(toChatMessages({ messages: [{ role: 'developer', content: 'Be brief.' }, { role: 'user', content: 'hi' }] })).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'hi' },
     ]);
   });
 

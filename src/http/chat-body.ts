@@ -1,7 +1,6 @@
-import type OpenAI from 'openai';
 import { z } from 'zod';
 import { SapflowError } from '../errors/index.js';
-import type { ChatMessage } from '../model/index.js';
+import type { ChatMessage, ToolCallRequest, ToolMessage } from '../protocol/index.js';
 
 /**
  * The POST /api/chat body: what useChat sends (`{ id, messages: UIMessage[] with parts, trigger, messageId }` plus
@@ -92,10 +91,10 @@ export function parseChatBody(json: unknown): ChatBody {
 }
 
 /**
- * The conversation as OpenAI messages, from a body it validates (`parseChatBody`); earlier tool parts become
- * assistant `tool_calls` plus `tool` messages.
+ * The conversation as provider-neutral messages, from a body it validates (`parseChatBody`); earlier tool parts
+ * become assistant `toolCalls` plus `tool` messages, and a `developer` message is a `system` one.
  */
-export function toOpenAIMessages(body: unknown): ChatMessage[] {
+export function toChatMessages(body: unknown): ChatMessage[] {
   return parseChatBody(body).messages.flatMap((message) => (message.parts ? fromUIMessage(message) : [fromPlainMessage(message)]));
 }
 
@@ -116,7 +115,7 @@ function fromUIMessage(message: BodyMessage): ChatMessage[] {
     const content = texts.join('\n') || null;
     out.push(
       calls.length > 0
-        ? { role: 'assistant', content, tool_calls: calls.map(toToolCall) }
+        ? { role: 'assistant', content, toolCalls: calls.map(toToolCall) }
         : { role: 'assistant', content: content ?? '' },
       ...calls.map(toToolMessage),
     );
@@ -142,19 +141,18 @@ function fromPlainMessage(message: BodyMessage): ChatMessage {
   const content = typeof message.content === 'string' ? message.content : textOf(message.content ?? []);
   switch (message.role) {
     case 'tool':
-      return { role: 'tool', tool_call_id: message.tool_call_id!, content };
+      return { role: 'tool', toolCallId: message.tool_call_id!, content };
     case 'assistant':
       return message.tool_calls?.length
         ? {
             role: 'assistant',
             content: content || null,
-            tool_calls: message.tool_calls.map((call) => ({
-              id: call.id,
-              type: 'function',
-              function: { name: call.function.name, arguments: call.function.arguments },
-            })),
+            toolCalls: message.tool_calls.map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments })),
           }
         : { role: 'assistant', content };
+    case 'developer':
+      // the neutral contract has one kind of instruction message
+      return { role: 'system', content };
     default:
       return { role: message.role, content };
   }
@@ -164,13 +162,13 @@ function isToolPart(part: { type: string }): part is ToolPart {
   return part.type === 'dynamic-tool' || part.type.startsWith('tool-');
 }
 
-function toToolCall(part: ToolPart): OpenAI.ChatCompletionMessageFunctionToolCall {
+function toToolCall(part: ToolPart): ToolCallRequest {
   const name = part.type === 'dynamic-tool' ? part.toolName! : part.type.slice('tool-'.length);
   const args = part.input === undefined && typeof part.rawInput === 'string' ? part.rawInput : JSON.stringify(part.input ?? {});
-  return { id: part.toolCallId, type: 'function', function: { name, arguments: args } };
+  return { id: part.toolCallId, name, arguments: args };
 }
 
-function toToolMessage(part: ToolPart): OpenAI.ChatCompletionToolMessageParam {
+function toToolMessage(part: ToolPart): ToolMessage {
   const content =
     part.state === 'output-available'
       ? (JSON.stringify(part.output) ?? 'null')
@@ -178,9 +176,9 @@ function toToolMessage(part: ToolPart): OpenAI.ChatCompletionToolMessageParam {
         ? JSON.stringify({ error: part.errorText ?? 'The tool failed' })
         : part.state === 'output-denied'
           ? JSON.stringify({ error: 'The user denied this tool call' })
-          : // OpenAI needs an answer to every call; this one never finished
+          : // models need an answer to every call; this one never finished
             JSON.stringify({ error: 'The tool call did not complete' });
-  return { role: 'tool', tool_call_id: part.toolCallId, content };
+  return { role: 'tool', toolCallId: part.toolCallId, content };
 }
 
 function textOf(parts: ReadonlyArray<{ type: string; text?: unknown }>): string {

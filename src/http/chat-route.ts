@@ -3,8 +3,9 @@ import { Router } from 'express';
 import { tap } from 'rxjs';
 import type { Runtime } from '../runtime/create-runtime.js';
 import type { LoggableEvent } from '../store/index.js';
-import { runChatTurn, type ChatTurnEvent } from '../streams/index.js';
-import { toOpenAIMessages } from './chat-body.js';
+import type { ChatTurnEvent } from '../protocol/index.js';
+import { runChatTurn } from '../streams/index.js';
+import { toChatMessages } from './chat-body.js';
 import { currentUser } from './current-user.js';
 import { sendError } from './send-error.js';
 import { openSse, toSseFrame } from './sse.js';
@@ -27,7 +28,7 @@ export function chatRoute(runtime: Runtime): Router {
   router.post('/api/chat', (req, res) => {
     let messages;
     try {
-      messages = toOpenAIMessages(req.body);
+      messages = toChatMessages(req.body);
     } catch (error) {
       return sendError(res, error);
     }

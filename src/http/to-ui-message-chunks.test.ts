@@ -1,6 +1,6 @@
 import { lastValueFrom, of, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { emptySnapshot, foldProgress, type ChatTurnEvent, type ProgressSnapshot, type WorkflowEvent } from '../streams/index.js';
+import { emptySnapshot, foldProgress, type ChatTurnEvent, type ProgressSnapshot, type WorkflowEvent } from '../protocol/index.js';
 import { toUiMessageChunks, type UiMessageChunk } from './to-ui-message-chunks.js';
 
 const AT = '2025-01-01T00:00:00.000Z';

@@ -1,5 +1,5 @@
 import { concat, defer, mergeMap, of, type Observable, type OperatorFunction } from 'rxjs';
-import { foldProgress, type ChatTurnEvent, type ProgressSnapshot } from '../streams/index.js';
+import { foldProgress, type ChatTurnEvent, type ProgressSnapshot } from '../protocol/index.js';
 
 /**
  * The AI SDK UI message stream chunks, limited to the types that ai 5, 6 and 7 all accept

@@ -1,17 +1,15 @@
-import type OpenAI from 'openai';
 import type { Observable } from 'rxjs';
+import type { ChatMessage, FinishReason, ModelTool } from '../protocol/index.js';
 
-/** Messages go in in OpenAI's format, whatever the adapter behind the interface. */
-export type ChatMessage = OpenAI.ChatCompletionMessageParam;
+export type { ChatMessage, FinishReason, ModelTool };
 
+/** Provider-neutral messages and tools in; each adapter converts them into its provider's shapes. */
 export interface ModelRequest {
   messages: ChatMessage[];
-  tools: OpenAI.ChatCompletionTool[];
+  tools: ModelTool[];
   /** Optional: aborting it ends the stream with a `cancelled` error. Unsubscribing aborts as well. */
   signal?: AbortSignal;
 }
-
-export type FinishReason = 'stop' | 'length' | 'content-filter' | 'tool-calls' | 'error' | 'other';
 
 export interface ModelUsage {
   inputTokens: number;

@@ -1,4 +1,4 @@
-export type { ChatMessage, ChatModel, FinishReason, ModelChunk, ModelRequest, ModelUsage } from './chat-model.js';
+export type { ChatMessage, ChatModel, FinishReason, ModelChunk, ModelRequest, ModelTool, ModelUsage } from './chat-model.js';
 export { createOpenAIModel, type OpenAIModelOptions } from './openai-model.js';
 export { createOfflineDemoModel, type OfflineDemoModelOptions } from './offline-demo-model.js';
 export { toModelChunks } from './to-model-chunks.js';

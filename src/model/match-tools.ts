@@ -1,4 +1,4 @@
-import type OpenAI from 'openai';
+import type { ModelTool } from '../protocol/index.js';
 
 /** Words that say nothing about which tool is wanted. */
 const STOP_WORDS = new Set(
@@ -10,10 +10,8 @@ const STOP_WORDS = new Set(
   ).split(' '),
 );
 
-export type FunctionTool = OpenAI.ChatCompletionFunctionTool;
-
 export interface ToolPick {
-  tool: FunctionTool;
+  tool: ModelTool;
   /** The part of the request that named this tool; its arguments are read from it first. */
   clause: string;
 }
@@ -56,10 +54,10 @@ function splitClauses(text: string): string[] {
  * The offline demo model's tool choice: per clause of the request, the tool whose name (weight 3) and description
  * (weight 1) share the most words with it, plus any other tool the clause names in full. Deterministic.
  */
-export function matchTools(request: string, tools: FunctionTool[]): ToolPick[] {
+export function matchTools(request: string, tools: readonly ModelTool[]): ToolPick[] {
   const indexed = tools.map((tool, order) => {
-    const name = keywords(tool.function.name);
-    const description = new Set([...keywords(tool.function.description ?? '')].filter((w) => !name.has(w)));
+    const name = keywords(tool.name);
+    const description = new Set([...keywords(tool.description)].filter((w) => !name.has(w)));
     return { tool, order, name, description };
   });
   const picks: ToolPick[] = [];
@@ -79,8 +77,8 @@ export function matchTools(request: string, tools: FunctionTool[]): ToolPick[] {
     if (!best) continue;
     const chosen = [best, ...scored.slice(1).filter((s) => s.coverage === 1 && !isSubset(s.name, best.name))];
     for (const choice of chosen) {
-      if (picked.has(choice.tool.function.name)) continue;
-      picked.add(choice.tool.function.name);
+      if (picked.has(choice.tool.name)) continue;
+      picked.add(choice.tool.name);
       picks.push({ tool: choice.tool, clause });
     }
   }

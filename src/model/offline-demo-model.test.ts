@@ -1,14 +1,13 @@
-import type OpenAI from 'openai';
 import { lastValueFrom, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { argumentsFromSchema } from './arguments-from-schema.js';
-import type { ChatMessage, ModelChunk, ModelRequest } from './chat-model.js';
+import type { ChatMessage, ModelChunk, ModelRequest, ModelTool } from './chat-model.js';
 import { matchTools } from './match-tools.js';
 import { createOfflineDemoModel } from './offline-demo-model.js';
 
 const tool = (name: string, description: string, parameters: Record<string, unknown> = { type: 'object', properties: {} }) =>
-  ({ type: 'function', function: { name, description, parameters } }) satisfies OpenAI.ChatCompletionFunctionTool;
+  ({ name, description, parameters }) satisfies ModelTool;
 
 /** The built-in legal tools as the registry shows them to a model (schemas as z.toJSONSchema writes them). */
 const LEGAL_TOOLS = [
@@ -88,13 +87,13 @@ describe('offline demo model', () => {
       {
         role: 'assistant',
         content: null,
-        tool_calls: [
-          { id: 'c0', type: 'function', function: { name: 'triage_emails', arguments: '{}' } },
-          { id: 'c1', type: 'function', function: { name: 'scan_billable_time', arguments: '{}' } },
+        toolCalls: [
+          { id: 'c0', name: 'triage_emails', arguments: '{}' },
+          { id: 'c1', name: 'scan_billable_time', arguments: '{}' },
         ],
       },
-      { role: 'tool', tool_call_id: 'c0', content: JSON.stringify({ urgent: [1, 2], routine: [3, 4, 5], method: 'rule-based' }) },
-      { role: 'tool', tool_call_id: 'c1', content: JSON.stringify({ error: { code: 'timeout', message: 'Timed out after 5 s' } }) },
+      { role: 'tool', toolCallId: 'c0', content: JSON.stringify({ urgent: [1, 2], routine: [3, 4, 5], method: 'rule-based' }) },
+      { role: 'tool', toolCallId: 'c1', content: JSON.stringify({ error: { code: 'timeout', message: 'Timed out after 5 s' } }) },
     ];
     const chunks = await run({ messages, tools: LEGAL_TOOLS });
     expect(textOf(chunks)).toBe(
@@ -142,7 +141,7 @@ describe('offline demo model', () => {
 
 describe('matchTools', () => {
   it('picks one tool per clause, by name words first', () => {
-    const names = (text: string) => matchTools(text, LEGAL_TOOLS).map((p) => p.tool.function.name);
+    const names = (text: string) => matchTools(text, LEGAL_TOOLS).map((p) => p.tool.name);
     expect(names('Triage my emails from today AND scan my billable time')).toEqual(['triage_emails', 'scan_billable_time']);
     expect(names('check conflicts for Acme Corp, then send an email to ceo@acme.com')).toEqual(['check_conflicts', 'send_email']);
     expect(names('what deadlines are coming up?')).toEqual(['detect_deadlines']);
@@ -154,7 +153,7 @@ describe('argumentsFromSchema', () => {
   const context = (clause: string) => ({ clause, request: clause, now: NOW });
 
   it('fills required fields from the text and leaves optional ones out unless the text names them', () => {
-    const schema = LEGAL_TOOLS.find((t) => t.function.name === 'check_conflicts')!.function.parameters;
+    const schema = LEGAL_TOOLS.find((t) => t.name === 'check_conflicts')!.parameters;
     expect(argumentsFromSchema(schema, context('check conflicts for Acme Corp'))).toEqual({ name: 'Acme Corp' });
     expect(argumentsFromSchema(schema, context('check conflicts for Jane Doe jane@doe.law'))).toEqual({ name: 'Jane Doe', email: 'jane@doe.law' });
   });

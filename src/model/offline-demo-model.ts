@@ -1,10 +1,11 @@
 import type OpenAI from 'openai';
 import { asyncScheduler, concatMap, defer, from, map, timer, type SchedulerLike } from 'rxjs';
 import { argumentsFromSchema } from './arguments-from-schema.js';
-import type { ChatMessage, ChatModel, ModelRequest } from './chat-model.js';
+import type { ChatMessage, ToolMessage } from '../protocol/index.js';
+import type { ChatModel, ModelRequest } from './chat-model.js';
 import { describeToolResult } from './describe-tool-result.js';
 import { honourSignal } from './honour-signal.js';
-import { matchTools, type FunctionTool } from './match-tools.js';
+import { matchTools } from './match-tools.js';
 import { toModelChunks } from './to-model-chunks.js';
 
 export interface OfflineDemoModelOptions {
@@ -38,15 +39,15 @@ export function createOfflineDemoModel(options: OfflineDemoModelOptions = {}): C
 }
 
 function planTurn(request: ModelRequest, now: Date, fragmentSize: number): OpenAI.ChatCompletionChunk[] {
-  const tools = request.tools.filter((tool): tool is FunctionTool => tool.type === 'function');
+  const tools = request.tools;
   const last = request.messages.at(-1);
   if (last?.role === 'tool') return textTurn(summarise(request.messages));
   if (last?.role !== 'user') return textTurn(`${LABEL}. Ask me something and I will call the matching tools.`);
 
-  const text = textOf(last);
+  const text = last.content;
   const picks = matchTools(text, tools);
   if (picks.length === 0) {
-    const names = tools.map((tool) => tool.function.name);
+    const names = tools.map((tool) => tool.name);
     return textTurn(
       names.length === 0
         ? `${LABEL}: no tools are available, so there is nothing I can do for this request.`
@@ -56,8 +57,8 @@ function planTurn(request: ModelRequest, now: Date, fragmentSize: number): OpenA
   }
   const calls = picks.map((pick, i) => ({
     id: `call_demo_${request.messages.length}_${i}`,
-    name: pick.tool.function.name,
-    args: JSON.stringify(argumentsFromSchema(pick.tool.function.parameters, { clause: pick.clause, request: text, now })),
+    name: pick.tool.name,
+    args: JSON.stringify(argumentsFromSchema(pick.tool.parameters, { clause: pick.clause, request: text, now })),
   }));
   return [
     chunk({ role: 'assistant', content: '' }),
@@ -74,13 +75,15 @@ function summarise(messages: ChatMessage[]): string {
   const names = new Map<string, string>();
   for (const message of messages) {
     if (message.role !== 'assistant') continue;
-    for (const call of message.tool_calls ?? []) if (call.type === 'function') names.set(call.id, call.function.name);
+    for (const call of message.toolCalls ?? []) names.set(call.id, call.name);
   }
-  const results: OpenAI.ChatCompletionToolMessageParam[] = [];
-  for (let i = messages.length - 1; i >= 0 && messages[i]!.role === 'tool'; i -= 1) {
-    results.unshift(messages[i] as OpenAI.ChatCompletionToolMessageParam);
+  const results: ToolMessage[] = [];
+  for (let i = messages.length - 1; i >= 0; i -= 1) {
+    const message = messages[i]!;
+    if (message.role !== 'tool') break;
+    results.unshift(message);
   }
-  const lines = results.map((result) => `- ${names.get(result.tool_call_id) ?? 'tool'}: ${describeToolResult(textOf(result))}`);
+  const lines = results.map((result) => `- ${names.get(result.toolCallId) ?? 'tool'}: ${describeToolResult(result.content)}`);
   return `${LABEL}. Here is what the tools returned:\n${lines.join('\n')}`;
 }
 
@@ -90,12 +93,6 @@ function textTurn(text: string): OpenAI.ChatCompletionChunk[] {
   const fragments: string[] = [];
   for (let i = 0; i < words.length; i += 3) fragments.push(words.slice(i, i + 3).join(''));
   return [chunk({ role: 'assistant', content: '' }), ...fragments.map((content) => chunk({ content })), chunk({}, 'stop')];
-}
-
-function textOf(message: ChatMessage): string {
-  const content = message.content;
-  if (typeof content === 'string') return content;
-  return (content ?? []).map((part) => ('text' in part ? part.text : '')).join('\n');
 }
 
 function pieces(text: string, size: number): string[] {

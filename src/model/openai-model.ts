@@ -4,6 +4,7 @@ import { SapflowError } from '../errors/index.js';
 import type { ChatModel, ModelChunk, ModelRequest } from './chat-model.js';
 import { honourSignal } from './honour-signal.js';
 import { toModelChunks } from './to-model-chunks.js';
+import { toOpenAIMessages, toOpenAITools } from './to-openai-request.js';
 import { hostOf, isRetryableModelError, toModelError } from './to-model-error.js';
 
 export interface OpenAIModelOptions {
@@ -36,10 +37,10 @@ export function createOpenAIModel(options: OpenAIModelOptions): ChatModel {
       let emitted = false;
       const body: OpenAI.ChatCompletionCreateParamsStreaming = {
         model,
-        messages: request.messages,
+        messages: toOpenAIMessages(request.messages),
         stream: true,
         stream_options: { include_usage: true },
-        ...(request.tools.length > 0 ? { tools: request.tools, parallel_tool_calls: true } : {}),
+        ...(request.tools.length > 0 ? { tools: toOpenAITools(request.tools), parallel_tool_calls: true } : {}),
       };
       return from(client.chat.completions.create(body, { signal: controller.signal })).pipe(
         switchMap((stream) => stream),

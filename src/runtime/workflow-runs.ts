@@ -3,7 +3,8 @@ import { map, shareReplay, type Observable } from 'rxjs';
 import { SapflowError } from '../errors/index.js';
 import type { ExecutionStore, LogWriter, StoredEvent } from '../store/index.js';
 import { persistEvents } from '../store/index.js';
-import { runWorkflow, type Engine, type WorkflowEvent } from '../streams/index.js';
+import type { WorkflowEvent } from '../protocol/index.js';
+import { runWorkflow, type Engine } from '../streams/index.js';
 import type { Tool } from '../tools/tool.js';
 import type { CompiledWorkflow } from '../workflows/index.js';
 

@@ -13,7 +13,7 @@ import {
   type Observable,
 } from 'rxjs';
 import { SapflowError } from '../errors/index.js';
-import type { WorkflowEvent } from '../streams/events.js';
+import type { WorkflowEvent } from '../protocol/index.js';
 import { isTerminalStatus, type ExecutionStore, type LoggableEvent, type StoredEvent } from './execution-types.js';
 
 export interface EventHub {

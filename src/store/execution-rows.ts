@@ -1,4 +1,4 @@
-import type { ErrorInfo, TaskOutcome } from '../streams/events.js';
+import type { ErrorInfo, TaskOutcome } from '../protocol/index.js';
 import type {
   ExecutionKind,
   ExecutionRecord,

@@ -1,5 +1,5 @@
 import { SapflowError } from '../errors/index.js';
-import type { ErrorInfo } from '../streams/events.js';
+import type { ErrorInfo } from '../protocol/index.js';
 import {
   DEFINITION_COLUMNS,
   RECORD_COLUMNS,

@@ -1,4 +1,4 @@
-import type { ErrorInfo, TaskOutcome, WorkflowEvent, WorkflowStatus } from '../streams/events.js';
+import type { ErrorInfo, TaskOutcome, WorkflowEvent, WorkflowStatus } from '../protocol/index.js';
 
 /** `pending` until the run's `workflow-start` is logged; the rest are the engine's own statuses. */
 export type ExecutionStatus = 'pending' | WorkflowStatus;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { WorkflowEvent } from '../streams/events.js';
+import type { WorkflowEvent } from '../protocol/index.js';
 import { foldExecutionPatch } from './fold-execution-patch.js';
 
 const base = { executionId: 'x', at: '2025-01-01T00:00:00.000Z' };

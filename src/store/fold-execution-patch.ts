@@ -1,4 +1,4 @@
-import type { ErrorInfo, TaskOutcome, WorkflowEvent } from '../streams/events.js';
+import type { ErrorInfo, TaskOutcome, WorkflowEvent } from '../protocol/index.js';
 import type { LoggableEvent } from './execution-types.js';
 
 /** What a batch of logged events changes on its execution row. */
@@ -71,6 +71,9 @@ export function foldExecutionPatch(events: readonly LoggableEvent[], now = () =>
         if (event.status === 'failed') {
           patch.error = Object.values(event.tasks).find((t) => t.status === 'failed')?.error ?? null;
         }
+        break;
+      case 'run-resumed':
+        // the row stays `running`; which tasks were reused is in the event itself
         break;
       default:
         break;

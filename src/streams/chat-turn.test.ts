@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { ModelChunk, ModelRequest } from '../model/chat-model.js';
 import type { Tool } from '../tools/tool.js';
-import { runChatTurn, type ChatTurnEvent } from './chat-turn.js';
+import type { ChatTurnEvent } from '../protocol/index.js';
+import { runChatTurn } from './chat-turn.js';
 import { createEngine } from './engine.js';
 import { testScheduler } from './test-support.js';
 
@@ -15,7 +16,7 @@ const slowTool = (name: string, ms: number): Tool => ({
 });
 const registry = (...tools: Tool[]) => ({
   get: (name: string) => tools.find((t) => t.name === name),
-  toOpenAITools: () => tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: {} } })),
+  toModelTools: () => tools.map((t) => ({ name: t.name, description: t.description, parameters: {} })),
 });
 
 const short = (e: ChatTurnEvent): string => {
@@ -58,12 +59,12 @@ describe('runChatTurn', () => {
     });
     expect(requests).toHaveLength(2);
     expect(requests[1].messages.slice(1)).toEqual([
-      { role: 'assistant', content: null, tool_calls: [
-        { id: 'a', type: 'function', function: { name: 'triage', arguments: '{"q":"today"}' } },
-        { id: 'b', type: 'function', function: { name: 'billing', arguments: '{}' } },
+      { role: 'assistant', content: null, toolCalls: [
+        { id: 'a', name: 'triage', arguments: '{"q":"today"}' },
+        { id: 'b', name: 'billing', arguments: '{}' },
       ] },
-      { role: 'tool', tool_call_id: 'a', content: '{"tool":"triage","q":"today"}' },
-      { role: 'tool', tool_call_id: 'b', content: '{"tool":"billing","q":null}' },
+      { role: 'tool', toolCallId: 'a', content: '{"tool":"triage","q":"today"}' },
+      { role: 'tool', toolCallId: 'b', content: '{"tool":"billing","q":null}' },
     ]);
   });
 

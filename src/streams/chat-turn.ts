@@ -1,31 +1,29 @@
 import { EMPTY, Observable, catchError, concat, defer, mergeMap, of } from 'rxjs';
 import { toErrorInfo, toSapflowError } from '../errors/index.js';
 // Type-only: the model layer's chunk shapes are the input contract of a chat turn; no runtime import crosses.
-import type { ChatMessage, FinishReason, ModelChunk, ModelRequest } from '../model/chat-model.js';
+import type { ModelChunk, ModelRequest } from '../model/chat-model.js';
+import {
+  emptySnapshot,
+  estimateRemaining,
+  foldProgress,
+  type ChatMessage,
+  type ChatTurnEvent,
+  type FinishReason,
+  type ModelTool,
+  type ProgressSnapshot,
+  type TaskOutcome,
+  type WorkflowEvent,
+  type WorkflowFinishEvent,
+} from '../protocol/index.js';
 import type { Tool } from '../tools/tool.js';
 import { createConcurrencyLimiter } from './concurrency-limiter.js';
 import type { Engine } from './engine.js';
-import type { ErrorInfo, TaskOutcome, WorkflowEvent, WorkflowFinishEvent } from './events.js';
-import { emptySnapshot, foldProgress } from './fold-progress.js';
-import type { ProgressSnapshot } from './progress-snapshot.js';
 import { runToolCall } from './run-tool-call.js';
 import { outcomeOf } from './task-outcome.js';
 
-export type ChatTurnEvent =
-  | { type: 'step-start'; step: number }
-  | { type: 'text-delta'; delta: string }
-  | { type: 'tool-input-start'; toolCallId: string; toolName: string }
-  | { type: 'tool-input-delta'; toolCallId: string; delta: string }
-  | { type: 'tool-input-available'; toolCallId: string; toolName: string; input: unknown }
-  | { type: 'progress'; snapshot: ProgressSnapshot }
-  | { type: 'step-finish'; finishReason: FinishReason }
-  | { type: 'finish'; finishReason: FinishReason }
-  | { type: 'error'; error: ErrorInfo }
-  | WorkflowEvent;
-
 export interface ChatTurnOptions {
   model: { stream(request: ModelRequest): Observable<ModelChunk> };
-  tools: { get(name: string): Tool | undefined; toOpenAITools(): ModelRequest['tools'] };
+  tools: { get(name: string): Tool | undefined; toModelTools(): ModelTool[] };
   messages: ChatMessage[];
   engine: Engine;
   executionId: string;
@@ -44,7 +42,7 @@ export function runChatTurn(options: ChatTurnOptions): Observable<ChatTurnEvent>
   return defer(() => {
     const { engine, executionId, maxSteps = 5 } = options;
     const at = () => new Date(engine.scheduler.now()).toISOString();
-    const openAITools = options.tools.toOpenAITools();
+    const modelTools = options.tools.toModelTools();
     const limit = createConcurrencyLimiter(engine.maxParallel);
     const startedAt = engine.scheduler.now();
     let snapshot: ProgressSnapshot = { ...emptySnapshot(executionId), workflowId: 'chat', name: 'Chat turn', startedAt: at() };
@@ -57,14 +55,9 @@ export function runChatTurn(options: ChatTurnOptions): Observable<ChatTurnEvent>
       return changed ? [event, { type: 'progress', snapshot: withEta(snapshot) }] : [event];
     };
     const withEta = (s: ProgressSnapshot): ProgressSnapshot => {
-      let eta: number | null = 0;
-      for (const t of s.tasks) {
-        if (t.status !== 'running') continue;
-        const mean = engine.stats.estimate(t.function);
-        if (mean === undefined) eta = null;
-        else if (eta !== null) eta = Math.max(eta, Math.round(mean - (engine.scheduler.now() - Date.parse(t.startedAt ?? at()))));
-      }
-      return { ...s, estimatedTimeRemainingMs: eta === null ? null : Math.max(0, eta) };
+      const tasks = s.tasks.map((t) => ({ ...t, startedAtMs: t.startedAt === undefined ? undefined : Date.parse(t.startedAt) }));
+      const eta = estimateRemaining(tasks, engine.scheduler.now(), (fn) => engine.stats.estimate(fn), engine.maxParallel);
+      return { ...s, estimatedTimeRemainingMs: eta };
     };
 
     const runCall = (id: string, name: string, args: ParsedArgs): Observable<ChatTurnEvent> => {
@@ -81,7 +74,7 @@ export function runChatTurn(options: ChatTurnOptions): Observable<ChatTurnEvent>
         const calls: { id: string; name: string; args: string }[] = [];
         let text = '';
         let finishReason: FinishReason = 'stop';
-        const turn$ = options.model.stream({ messages, tools: openAITools }).pipe(
+        const turn$ = options.model.stream({ messages, tools: modelTools }).pipe(
           mergeMap((chunk): Observable<ChatTurnEvent> => {
             switch (chunk.type) {
               case 'text-delta':
@@ -110,9 +103,9 @@ export function runChatTurn(options: ChatTurnOptions): Observable<ChatTurnEvent>
           const assistant: ChatMessage = {
             role: 'assistant',
             content: text || null,
-            tool_calls: calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.args } })),
+            toolCalls: calls.map((c) => ({ id: c.id, name: c.name, arguments: c.args })),
           };
-          const results: ChatMessage[] = calls.map((c) => ({ role: 'tool', tool_call_id: c.id, content: toolResultText(outcomes[c.id]) }));
+          const results: ChatMessage[] = calls.map((c) => ({ role: 'tool', toolCallId: c.id, content: toolResultText(outcomes[c.id]) }));
           return concat(of(stepEnd), step([...messages, assistant, ...results], n + 1));
         });
         return concat(of<ChatTurnEvent>({ type: 'step-start', step: n }), turn$, next);

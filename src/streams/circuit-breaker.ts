@@ -1,4 +1,4 @@
-import type { BreakerState } from './events.js';
+import type { BreakerState } from '../protocol/index.js';
 import type { CircuitBreakerOptions } from '../tools/tool.js';
 
 export const DEFAULT_BREAKER = { failure_threshold: 5, reset_timeout: 30 } as const;

@@ -1,10 +1,10 @@
 import type { CompiledTask, CompiledWorkflow } from '../workflows/types.js';
+import { estimateRemaining, type EstimatedTask, type TaskOutcome, type TaskStatus, type WorkflowProgressEvent } from '../protocol/index.js';
 import type { DurationStats } from './duration-stats.js';
-import type { TaskOutcome, TaskStatus, WorkflowProgressEvent } from './events.js';
 
-interface TaskState extends TaskOutcome {
+/** Its own `EstimatedTask`, so the ETA walks these records without a copy per task per snapshot. */
+interface TaskState extends TaskOutcome, EstimatedTask {
   task: CompiledTask;
-  startedAt?: number;
   remainingDeps: number;
 }
 
@@ -25,7 +25,15 @@ export class RunState {
   ) {
     this.context = { ...inputs };
     for (const task of workflow.tasks) {
-      this.byId.set(task.id, { task, status: 'pending', attempts: 0, remainingDeps: task.dependencies.length });
+      this.byId.set(task.id, {
+        task,
+        id: task.id,
+        function: task.function,
+        dependencies: task.dependencies,
+        status: 'pending',
+        attempts: 0,
+        remainingDeps: task.dependencies.length,
+      });
       // push, not a spread copy: copying made a 10,000-task fan-out quadratic (~45 ms just to build this map)
       for (const dep of task.dependencies) {
         const list = this.dependents.get(dep);
@@ -55,7 +63,7 @@ export class RunState {
   markRunning(id: string, now: number, attempt: number): void {
     const s = this.get(id);
     s.status = 'running';
-    s.startedAt ??= now;
+    s.startedAtMs ??= now;
     s.attempts = attempt;
   }
 
@@ -127,32 +135,8 @@ export class RunState {
       failedTasks: by.failed,
       skippedTasks: by.skipped,
       progressPercentage: Math.floor((this.terminal / Math.max(1, this.byId.size)) * 100),
-      estimatedTimeRemainingMs: this.estimateRemaining(now, stats, maxParallel),
+      // byId keeps the workflow's topological order
+      estimatedTimeRemainingMs: this.done ? 0 : estimateRemaining(this.byId.values(), now, (fn) => stats.estimate(fn), maxParallel),
     };
-  }
-
-  /**
-   * The longer of the remaining critical path and the remaining work spread over the parallel slots,
-   * from each tool's mean duration so far; null until every unfinished task's tool has a known duration.
-   */
-  private estimateRemaining(now: number, stats: DurationStats, maxParallel: number): number | null {
-    if (this.done) return 0;
-    const finish = new Map<string, number>();
-    let critical = 0;
-    let work = 0;
-    for (const task of this.workflow.tasks) {
-      const s = this.get(task.id);
-      if (s.status !== 'pending' && s.status !== 'running') continue;
-      const mean = stats.estimate(task.function);
-      if (mean === undefined) return null;
-      const own = s.status === 'running' ? Math.max(0, mean - (now - (s.startedAt ?? now))) : mean;
-      // a loop, not Math.max(...deps.map()): this runs for every unfinished task on every progress snapshot
-      let after = 0;
-      for (const d of task.dependencies) after = Math.max(after, finish.get(d) ?? 0);
-      finish.set(task.id, after + own);
-      critical = Math.max(critical, after + own);
-      work += own;
-    }
-    return Math.round(Math.max(critical, work / maxParallel));
   }
 }

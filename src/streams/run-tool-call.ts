@@ -3,7 +3,7 @@ import { SapflowError, toErrorInfo, toSapflowError } from '../errors/index.js';
 import type { Tool } from '../tools/tool.js';
 import { backoffDelay } from './backoff.js';
 import type { Engine } from './engine.js';
-import type { BreakerState, CircuitBreakerEvent, ErrorInfo, TaskEvent, TaskFailedEvent } from './events.js';
+import type { BreakerState, CircuitBreakerEvent, ErrorInfo, TaskEvent, TaskFailedEvent } from '../protocol/index.js';
 import { invokeTool } from './invoke-tool.js';
 
 export interface ToolCall {

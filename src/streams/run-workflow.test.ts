@@ -7,7 +7,7 @@ import { SapflowError } from '../errors/index.js';
 import type { Tool } from '../tools/tool.js';
 import type { CompiledTask, CompiledWorkflow } from '../workflows/types.js';
 import { createEngine } from './engine.js';
-import type { WorkflowEvent, WorkflowFinishEvent } from './events.js';
+import type { WorkflowEvent, WorkflowFinishEvent } from '../protocol/index.js';
 import { runWorkflow } from './run-workflow.js';
 import { label, testScheduler } from './test-support.js';
 

@@ -4,7 +4,7 @@ import type { Tool } from '../tools/tool.js';
 import { evaluateCondition, resolveParameters } from '../workflows/index.js';
 import type { CompiledTask, CompiledWorkflow } from '../workflows/types.js';
 import type { Engine } from './engine.js';
-import type { TaskOutcome, WorkflowEvent, WorkflowFinishEvent } from './events.js';
+import type { TaskOutcome, WorkflowEvent, WorkflowFinishEvent } from '../protocol/index.js';
 import { RunState } from './run-state.js';
 import { runToolCall } from './run-tool-call.js';
 import { outcomeOf } from './task-outcome.js';
@@ -144,7 +144,7 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
       if (cancelled) {
         const error = { code: 'cancelled', message: 'The run was cancelled' };
         for (const id of state.runningIds()) {
-          events.push({ type: 'task-failed', ...base(), taskId: id, error, durationMs: scheduler.now() - (state.get(id).startedAt ?? scheduler.now()), attempts: state.get(id).attempts });
+          events.push({ type: 'task-failed', ...base(), taskId: id, error, durationMs: scheduler.now() - (state.get(id).startedAtMs ?? scheduler.now()), attempts: state.get(id).attempts });
           state.settle(id, { status: 'failed', error });
         }
         for (const id of state.pendingIds()) {

@@ -1,4 +1,4 @@
-import type { TaskCompleteEvent, TaskFailedEvent, TaskOutcome } from './events.js';
+import type { TaskCompleteEvent, TaskFailedEvent, TaskOutcome } from '../protocol/index.js';
 
 /** How a settled task ended, as a run's `workflow-finish` reports it. */
 export function outcomeOf(event: TaskCompleteEvent | TaskFailedEvent): TaskOutcome {

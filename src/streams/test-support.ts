@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import { z } from 'zod';
 import { SapflowError } from '../errors/index.js';
 import type { Tool } from '../tools/tool.js';
-import type { WorkflowEvent } from './events.js';
+import type { WorkflowEvent } from '../protocol/index.js';
 
 /** Marble tests compare compact labels, so diagrams stay readable. */
 export function label(event: WorkflowEvent): string {
@@ -26,6 +26,8 @@ export function label(event: WorkflowEvent): string {
       return 'workflow-start';
     case 'workflow-progress':
       return `progress:${event.progressPercentage}`;
+    case 'run-resumed':
+      return `resumed#${event.attempt}`;
     case 'workflow-finish':
       return `finish:${event.status}`;
   }

@@ -1,5 +1,5 @@
 export { defineTool, type Tool, type ToolContext, type CircuitBreakerOptions } from './tool.js';
-export { createToolRegistry, TOOL_NAME_PATTERN, type ToolRegistry, type OpenAIFunctionTool } from './tool-registry.js';
+export { createToolRegistry, TOOL_NAME_PATTERN, type ToolRegistry } from './tool-registry.js';
 export { createHttpTool, type HttpToolOptions } from './http-tool.js';
 export { loadToolsConfig, type LoadToolsConfigOptions } from './load-tools-config.js';
 export { httpToolEntrySchema, type HttpToolEntry } from './tools-config-schema.js';

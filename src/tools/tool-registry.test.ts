@@ -23,22 +23,19 @@ describe('createToolRegistry', () => {
     expect(registry.list().map((t) => t.name)).toEqual(['a', 'b-2_x']);
   });
 
-  it('produces the OpenAI tools array from the zod schema, without $schema', () => {
-    const [tool] = createToolRegistry([echo('a')]).toOpenAITools();
+  it('produces the model tools from the zod schema, without $schema', () => {
+    const [tool] = createToolRegistry([echo('a')]).toModelTools();
     expect(tool).toEqual({
-      type: 'function',
-      function: {
-        name: 'a',
-        description: 'Echo a',
-        parameters: {
-          type: 'object',
-          properties: {
-            text: { type: 'string', description: 'what to echo' },
-            times: { type: 'integer', default: 1, minimum: expect.any(Number), maximum: expect.any(Number) },
-          },
-          // the model writes the input, so a defaulted field is not required of it
-          required: ['text'],
+      name: 'a',
+      description: 'Echo a',
+      parameters: {
+        type: 'object',
+        properties: {
+          text: { type: 'string', description: 'what to echo' },
+          times: { type: 'integer', default: 1, minimum: expect.any(Number), maximum: expect.any(Number) },
         },
+        // the model writes the input, so a defaulted field is not required of it
+        required: ['text'],
       },
     });
   });
@@ -50,9 +47,9 @@ describe('createToolRegistry', () => {
       properties: { email: { type: 'string', format: 'email' } },
     };
     const registry = createToolRegistry([echo('a', { jsonSchema })]);
-    const first = registry.toOpenAITools();
-    expect(first[0]!.function.parameters).toEqual({ type: 'object', properties: { email: { type: 'string', format: 'email' } } });
-    expect(registry.toOpenAITools()[0]).toBe(first[0]);
+    const first = registry.toModelTools();
+    expect(first[0]!.parameters).toEqual({ type: 'object', properties: { email: { type: 'string', format: 'email' } } });
+    expect(registry.toModelTools()[0]).toBe(first[0]);
   });
 
   it.each(['', 'has space', 'dot.name', 'x'.repeat(65), 'ünïcode'])('rejects the name %j', (name) => {

@@ -1,26 +1,22 @@
 import { z } from 'zod';
 import { SapflowError } from '../errors/index.js';
+import type { ModelTool } from '../protocol/index.js';
 import type { Tool } from './tool.js';
-
-/** The `tools` entry of an OpenAI chat completion request. */
-export interface OpenAIFunctionTool {
-  type: 'function';
-  function: { name: string; description: string; parameters: Record<string, unknown> };
-}
 
 export interface ToolRegistry {
   register(tool: Tool): void;
   get(name: string): Tool | undefined;
   has(name: string): boolean;
   list(): Tool[];
-  toOpenAITools(): OpenAIFunctionTool[];
+  /** The tools as they are offered to the model: name, description, JSON Schema of the arguments. */
+  toModelTools(): ModelTool[];
 }
 
 /** OpenAI's own limit on function names; the workflow language and the CLI rely on it too. */
 export const TOOL_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function createToolRegistry(tools: Tool[] = []): ToolRegistry {
-  const entries = new Map<string, { tool: Tool; openAI: OpenAIFunctionTool }>();
+  const entries = new Map<string, { tool: Tool; model: ModelTool }>();
 
   const register = (tool: Tool): void => {
     if (typeof tool.name !== 'string' || !TOOL_NAME_PATTERN.test(tool.name)) {
@@ -36,7 +32,7 @@ export function createToolRegistry(tools: Tool[] = []): ToolRegistry {
       });
     }
     // converted once, at registration, so a schema the model cannot be shown fails at start-up, not mid-chat
-    entries.set(tool.name, { tool, openAI: toOpenAITool(tool) });
+    entries.set(tool.name, { tool, model: toModelTool(tool) });
   };
 
   for (const tool of tools) register(tool);
@@ -46,11 +42,11 @@ export function createToolRegistry(tools: Tool[] = []): ToolRegistry {
     get: (name) => entries.get(name)?.tool,
     has: (name) => entries.has(name),
     list: () => [...entries.values()].map((entry) => entry.tool),
-    toOpenAITools: () => [...entries.values()].map((entry) => entry.openAI),
+    toModelTools: () => [...entries.values()].map((entry) => entry.model),
   };
 }
 
-function toOpenAITool(tool: Tool): OpenAIFunctionTool {
+function toModelTool(tool: Tool): ModelTool {
   let schema: Record<string, unknown>;
   try {
     // io 'input': the model writes the arguments, so defaulted fields are optional for it
@@ -63,5 +59,5 @@ function toOpenAITool(tool: Tool): OpenAIFunctionTool {
     );
   }
   const { $schema: _dialect, ...parameters } = schema;
-  return { type: 'function', function: { name: tool.name, description: tool.description, parameters } };
+  return { name: tool.name, description: tool.description, parameters };
 }

@@ -22,12 +22,11 @@ describe('createLegalTools', () => {
   });
 
   it('registers with the registry, so the model sees described JSON Schemas', () => {
-    const openAI = createToolRegistry(firm.tools).toOpenAITools();
-    for (const tool of openAI) {
-      expect(tool.function.description.length, tool.function.name).toBeGreaterThan(20);
-      expect(tool.function.parameters.type, tool.function.name).toBe('object');
-      const properties = tool.function.parameters.properties as Record<string, { description?: string }>;
-      for (const [field, schema] of Object.entries(properties)) expect(schema.description, `${tool.function.name}.${field}`).toBeTruthy();
+    for (const tool of createToolRegistry(firm.tools).toModelTools()) {
+      expect(tool.description.length, tool.name).toBeGreaterThan(20);
+      expect(tool.parameters.type, tool.name).toBe('object');
+      const properties = tool.parameters.properties as Record<string, { description?: string }>;
+      for (const [field, schema] of Object.entries(properties)) expect(schema.description, `${tool.name}.${field}`).toBeTruthy();
     }
   });
 

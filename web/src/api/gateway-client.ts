@@ -1,4 +1,4 @@
-import type { ErrorInfo, WorkflowStatus } from '../../../src/streams/events.js';
+import type { ErrorInfo, WorkflowStatus } from '../../../src/protocol/index.js';
 
 export interface InputSpec {
   type?: string;
@@ -25,22 +25,29 @@ export interface WorkflowDefinitionTask {
 export interface WorkflowDefinition extends WorkflowSummary {
   tasks: WorkflowDefinitionTask[];
 }
+/** An execution as `GET /api/executions` lists it (`input` only on `GET /api/executions/:id`). */
 export interface ExecutionSummary {
   id: string;
-  workflowId: string | null;
+  workflowId: string;
   kind: 'workflow' | 'chat';
-  status: WorkflowStatus;
+  /** `pending` until the run's `workflow-start` is logged. */
+  status: 'pending' | WorkflowStatus;
   startedAt: string;
   finishedAt: string | null;
   durationMs: number | null;
-  input: unknown;
+  error?: ErrorInfo;
+  lastSeq: number;
+  createdAt: string;
+  input?: unknown;
 }
 export interface Health {
   status: string;
   model: 'openai' | 'offline-demo';
   auth: 'local' | 'jwt';
-  tools: number | string[];
-  workflows: number | string[];
+  database: string;
+  tools: string[];
+  workflows: string[];
+  workflowProblems?: unknown[];
 }
 
 export class GatewayError extends Error {

@@ -1,5 +1,5 @@
 import dagre, { type Edge } from '@dagrejs/dagre';
-import type { TaskSnapshot } from '../../../src/streams/progress-snapshot.js';
+import type { TaskSnapshot } from '../../../src/protocol/index.js';
 
 export interface DagNode {
   id: string;

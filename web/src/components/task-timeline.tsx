@@ -1,4 +1,4 @@
-import type { ProgressSnapshot } from '../../../src/streams/progress-snapshot.js';
+import type { ProgressSnapshot } from '../../../src/protocol/index.js';
 import { formatDuration, taskStatusLabel } from '../react/format.js';
 import { useNow } from '../react/use-now.js';
 

@@ -1,4 +1,4 @@
-import type { TaskSnapshot } from '../../../src/streams/progress-snapshot.js';
+import type { TaskSnapshot } from '../../../src/protocol/index.js';
 import { formatDuration } from '../react/format.js';
 import { ResultView } from './result-view.js';
 

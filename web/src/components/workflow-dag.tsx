@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import type { TaskSnapshot } from '../../../src/streams/progress-snapshot.js';
+import type { TaskSnapshot } from '../../../src/protocol/index.js';
 import { formatDuration, taskStatusLabel } from '../react/format.js';
 import { layoutDag } from './layout-dag.js';
 

@@ -49,7 +49,7 @@ export function HistoryPage() {
           </thead>
           <tbody>
             {executions.map((execution) => {
-              const label = workflowStatusLabel[execution.status] ?? { icon: '?', word: execution.status };
+              const label = execution.status === 'pending' ? { icon: '○', word: 'Pending' } : workflowStatusLabel[execution.status];
               return (
                 <tr key={execution.id} data-execution-id={execution.id} onClick={() => (window.location.hash = `#/executions/${encodeURIComponent(execution.id)}`)}>
                   <td>

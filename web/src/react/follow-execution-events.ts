@@ -1,4 +1,4 @@
-import type { ErrorInfo, WorkflowEvent } from '../../../src/streams/events.js';
+import type { ErrorInfo, WorkflowEvent } from '../../../src/protocol/index.js';
 import type { ConnectionState } from './workflow-status-reducer.js';
 import { createSseFrameParser } from './sse-frame-parser.js';
 

@@ -1,4 +1,4 @@
-import type { TaskStatus, WorkflowStatus } from '../../../src/streams/events.js';
+import type { TaskStatus, WorkflowStatus } from '../../../src/protocol/index.js';
 
 export function formatDuration(ms: number | undefined | null): string {
   if (ms === undefined || ms === null || !Number.isFinite(ms)) return '';

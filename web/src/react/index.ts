@@ -9,5 +9,4 @@ export {
 } from './workflow-status-reducer.js';
 export { retryExecution, type RetryResult } from './retry-execution.js';
 export { formatDuration } from './format.js';
-export type { ProgressSnapshot, TaskSnapshot } from '../../../src/streams/progress-snapshot.js';
-export type { WorkflowEvent, WorkflowStatus, TaskStatus, ErrorInfo } from '../../../src/streams/events.js';
+export type { ProgressSnapshot, TaskSnapshot, WorkflowEvent, WorkflowStatus, TaskStatus, ErrorInfo } from '../../../src/protocol/index.js';

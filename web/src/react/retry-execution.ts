@@ -1,4 +1,4 @@
-import type { ErrorInfo } from '../../../src/streams/events.js';
+import type { ErrorInfo } from '../../../src/protocol/index.js';
 import type { FollowOptions } from './follow-execution-events.js';
 
 export interface RetryResult {

@@ -1,5 +1,5 @@
 // Event fixtures shared by the web tests: a legal_intake-shaped run with two parallel tasks at the end.
-import type { WorkflowEvent } from '../../../src/streams/events.js';
+import type { WorkflowEvent } from '../../../src/protocol/index.js';
 
 const executionId = 'exec-1';
 const at = (ms: number) => new Date(Date.UTC(2025, 0, 1, 9, 0, 0, ms)).toISOString();

@@ -1,6 +1,5 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import type { ErrorInfo, WorkflowStatus } from '../../../src/streams/events.js';
-import type { ProgressSnapshot, TaskSnapshot } from '../../../src/streams/progress-snapshot.js';
+import type { ErrorInfo, ProgressSnapshot, TaskSnapshot, WorkflowStatus } from '../../../src/protocol/index.js';
 import { followExecutionEvents, type FollowOptions } from './follow-execution-events.js';
 import { initialWorkflowStatus, workflowStatusReducer, type ConnectionState } from './workflow-status-reducer.js';
 

@@ -1,4 +1,4 @@
-import type { ProgressSnapshot, TaskSnapshot } from '../../../src/streams/progress-snapshot.js';
+import type { ProgressSnapshot, TaskSnapshot } from '../../../src/protocol/index.js';
 import { formatDuration, formatEta, taskStatusLabel, workflowStatusLabel } from './format.js';
 import { useNow } from './use-now.js';
 

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
 import { initialWorkflowStatus, workflowStatusReducer, type WorkflowStatusAction, type WorkflowStatusState } from './workflow-status-reducer.js';
-import type { WorkflowEvent } from '../../../src/streams/events.js';
+import type { WorkflowEvent } from '../../../src/protocol/index.js';
 import { intakeRun } from './test-events.js';
 
 const apply = (state: WorkflowStatusState, actions: WorkflowStatusAction[]) => actions.reduce(workflowStatusReducer, state);

@@ -1,6 +1,4 @@
-import type { ErrorInfo, WorkflowEvent } from '../../../src/streams/events.js';
-import type { ProgressSnapshot } from '../../../src/streams/progress-snapshot.js';
-import { emptySnapshot, foldProgress } from '../../../src/streams/fold-progress.js';
+import { emptySnapshot, foldProgress, type ErrorInfo, type ProgressSnapshot, type WorkflowEvent } from '../../../src/protocol/index.js';
 
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed' | 'error';
 

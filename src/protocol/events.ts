@@ -1,5 +1,5 @@
 /**
- * Workflow events: camelCase JSON with a kebab-case `type`, each with `executionId` and an ISO `at`.
+ * Run events (workflows and chat turns' tool calls): camelCase JSON with a kebab-case `type`, each with `executionId` and an ISO `at`.
  * This is the machine interface (CLI `--json`, SSE, the store's log, the UI reducer): keep it stable.
  */
 export interface ErrorInfo {
@@ -105,6 +105,14 @@ export interface WorkflowFinishEvent extends Base {
   durationMs: number;
 }
 
+/** A run picked up again from its log after its process went away; `reusedTasks` settled before and are not run again. */
+export interface RunResumedEvent extends Base {
+  type: 'run-resumed';
+  /** 1 for the first resume, 2 for the second, ... */
+  attempt: number;
+  reusedTasks: string[];
+}
+
 export type TaskEvent =
   | TaskStartEvent
   | TaskRetryEvent
@@ -118,6 +126,7 @@ export type WorkflowEvent =
   | TaskEvent
   | CircuitBreakerEvent
   | WorkflowProgressEvent
+  | RunResumedEvent
   | WorkflowFinishEvent;
 
 export type WorkflowEventType = WorkflowEvent['type'];

@@ -47,6 +47,7 @@ export function foldProgress(snapshot: ProgressSnapshot, event: WorkflowEvent): 
     case 'workflow-finish':
       return { ...snapshot, status: event.status, durationMs: event.durationMs, estimatedTimeRemainingMs: 0 };
     case 'circuit-breaker':
+    case 'run-resumed':
       return snapshot;
   }
 }
