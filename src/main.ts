@@ -12,7 +12,7 @@ try {
   console.log(`  tools: ${runtime.tools.list().length}, workflow templates: ${runtime.catalog.list().map((w) => w.id).join(', ')}`);
   for (const notice of runtime.notices) console.log(`  note: ${notice}`);
   const stop = (signal: string) => {
-    console.log(`${signal}: flushing execution logs and stopping`);
+    console.log(`${signal}: handing runs over and flushing execution logs, then stopping`);
     app.close().then(
       () => process.exit(0),
       (error) => {

@@ -29,6 +29,8 @@ export async function startSapflow(options: StartOptions = {}): Promise<RunningS
     const s = app.listen(port, host, () => resolve(s));
     s.once('error', reject);
   });
+  // runs left behind by a process that went away (on the embedded store: every live one) go on here
+  await runtime.recovery.start();
   const address = server.address() as AddressInfo;
   let closing: Promise<void> | undefined;
   return {

@@ -397,6 +397,72 @@ for (const backend of BACKENDS) {
         });
       });
 
+      describe('leases', () => {
+        // a database of its own: a sweep claims every orphan it can see, other tests' runs included
+        let leases: ExecutionStore;
+        let disposeLeases: () => Promise<void>;
+        beforeAll(async () => {
+          const opened = await backend.open();
+          await runMigrations(opened.db);
+          leases = createExecutionStore(opened.db);
+          disposeLeases = opened.dispose;
+        });
+        afterAll(async () => disposeLeases?.());
+        const live = async (owner?: string, ttlMs = 60_000, chatId?: string) => {
+          const id = exId();
+          await leases.createExecution({ id, workflowId: 'wf', userId: 'u1', leaseOwner: owner, leaseTtlMs: ttlMs, chatId });
+          return id;
+        };
+        const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+        it('leave a held lease alone, and hand an expired one to exactly one claimer, counting the resumes', async () => {
+          const held = await live('a');
+          const expiring = await live('a', 30);
+          await sleep(80);
+          const claimed = await leases.claimOrphans('b', 60_000);
+          expect(claimed.map((c) => c.id)).toEqual([expiring]);
+          expect(claimed[0]).toMatchObject({ userId: 'u1', workflowId: 'wf', resumeCount: 1, status: 'pending' });
+          expect(await leases.claimOrphans('c', 60_000)).toEqual([]);
+          // b's lease is fresh now; the held one is still a's
+          expect(await leases.renewLeases('a', [held, expiring], 60_000)).toEqual([held]);
+          expect(await leases.renewLeases('b', [held, expiring], 60_000)).toEqual([expiring]);
+        });
+
+        it('never give one orphan to two claimers sweeping at once', async () => {
+          const ids = await Promise.all(Array.from({ length: 12 }, () => live('gone', 1)));
+          await sleep(30);
+          const sweeps = await Promise.all(['p', 'q', 'r'].map((owner) => leases.claimOrphans(owner, 60_000, { limit: 100 })));
+          const all = sweeps.flat().map((c) => c.id);
+          expect(new Set(all).size).toBe(all.length);
+          expect(all.sort()).toEqual([...ids].sort());
+        });
+
+        it('release leases so the next sweep resumes at once; ignoreLeases takes every live run but the excluded and finished ones', async () => {
+          const mine = await live('m');
+          const released = await live('m');
+          await leases.releaseLeases('m', [released]);
+          expect((await leases.claimOrphans('n', 60_000)).map((c) => c.id)).toEqual([released]);
+
+          const other = await live('o');
+          const finished = await live('o');
+          await leases.setStatus(finished, 'u1', 'completed');
+          const taken = (await leases.claimOrphans('m', 60_000, { ignoreLeases: true, limit: 100, exclude: [mine] })).map((c) => c.id);
+          expect(taken).toContain(other);
+          expect(taken).not.toContain(mine);
+          expect(taken).not.toContain(finished);
+          // a finished run's lease is not renewed
+          expect(await leases.renewLeases('o', [finished], 60_000)).toEqual([]);
+        });
+
+        it("find the chat's turn in progress by useChat's chat id, for its own user only", async () => {
+          const turn = await live('g', 60_000, 'chat-abc');
+          expect((await leases.findLiveChatTurn('u1', 'chat-abc'))?.id).toBe(turn);
+          expect(await leases.findLiveChatTurn('u2', 'chat-abc')).toBeNull();
+          await leases.setStatus(turn, 'u1', 'completed');
+          expect(await leases.findLiveChatTurn('u1', 'chat-abc')).toBeNull();
+        });
+      });
+
       describe('definitions', () => {
         it('are saved, replaced, listed and deleted per user', async () => {
           const alice = user();

@@ -2,10 +2,9 @@ import type { Config } from '../config.js';
 import { SapflowError } from '../errors/index.js';
 import { loadToolsAndCatalog } from '../runtime/load-tools-and-catalog.js';
 import type { CatalogProblem, WorkflowCatalog } from '../runtime/workflow-catalog.js';
-import type { WorkflowRuns } from '../runtime/workflow-runs.js';
+import type { Runs } from '../runtime/run-pipeline.js';
 import { workflowAsTool } from '../runtime/workflow-tools.js';
-import type { Queryable } from '../store/index.js';
-import { createLegalTools } from '../tools/legal/index.js';
+import { createLegalTools, type LegalDatabase } from '../tools/legal/index.js';
 import type { ToolRegistry } from '../tools/index.js';
 
 export interface Definitions {
@@ -28,6 +27,6 @@ export async function loadDefinitions(config: Config): Promise<Definitions> {
 const unavailable = (): never => {
   throw new SapflowError('internal_error', 'This command checks definitions only; it runs nothing');
 };
-const noDatabase: Queryable = { query: unavailable, exec: unavailable };
+const noDatabase: LegalDatabase = { query: unavailable, exec: unavailable, transaction: unavailable };
 // a template's tool calls its runs only when executed, which never happens here
-const noRuns = new Proxy({}, { get: () => unavailable }) as WorkflowRuns;
+const noRuns = new Proxy({}, { get: () => unavailable }) as Runs;

@@ -43,7 +43,7 @@ export async function runCommand(args: string[], ctx: CliContext): Promise<numbe
       for (const notice of runtime.notices) ctx.stderr.write(`${colors.dim(`note: ${notice}`)}\n`);
     }
 
-    const run = await runtime.runs.start({ workflow, inputs, user: 'local' });
+    const run = await runtime.runs.startWorkflow({ workflow, inputs, user: 'local' });
     const view = json ? undefined : createProgressView({ out: ctx.stdout, live, colors });
     if (!json) ctx.stdout.write(`${colors.bold(workflow.name)} (${workflow.id}) · execution ${run.executionId}\n`);
     let interrupts = 0;
@@ -53,7 +53,7 @@ export async function runCommand(args: string[], ctx: CliContext): Promise<numbe
         view?.close();
         ctx.exitNow(130);
       }
-      runtime.runs.cancel(run.executionId);
+      void runtime.runs.cancel(run.executionId, 'local');
       const text = 'cancelling the run - Ctrl-C again to quit at once';
       if (view) view.note(text);
       else ctx.stderr.write(`${text}\n`);

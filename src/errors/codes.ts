@@ -16,6 +16,7 @@ export const ERROR_STATUS = {
   duplicate_task_id: 400,
   bad_expression: 400,
   invalid_tools_config: 400,
+  invalid_chat_id: 400,
   invalid_config: 500,
   unauthorized: 401,
   forbidden: 403,
@@ -38,6 +39,7 @@ export const ERROR_STATUS = {
   upstream_error: 502,
   rate_limited: 429,
   store_error: 500,
+  resume_failed: 500,
   internal_error: 500,
 } as const satisfies Record<string, number>;
 

@@ -95,7 +95,14 @@ export function parseChatBody(json: unknown): ChatBody {
  * become assistant `toolCalls` plus `tool` messages, and a `developer` message is a `system` one.
  */
 export function toChatMessages(body: unknown): ChatMessage[] {
-  return parseChatBody(body).messages.flatMap((message) => (message.parts ? fromUIMessage(message) : [fromPlainMessage(message)]));
+  return readChatRequest(body).messages;
+}
+
+/** The conversation and useChat's chat id (absent in the plain form), from one validation of the body. */
+export function readChatRequest(body: unknown): { chatId?: string; messages: ChatMessage[] } {
+  const parsed = parseChatBody(body);
+  const messages = parsed.messages.flatMap((message) => (message.parts ? fromUIMessage(message) : [fromPlainMessage(message)]));
+  return { chatId: parsed.id, messages };
 }
 
 function fromUIMessage(message: BodyMessage): ChatMessage[] {

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
-import { tap } from 'rxjs';
-import type { Runtime } from '../runtime/create-runtime.js';
-import type { LoggableEvent } from '../store/index.js';
+import { Router, type Response } from 'express';
+import type { Observable } from 'rxjs';
+import { z } from 'zod';
+import { SapflowError } from '../errors/index.js';
 import type { ChatTurnEvent } from '../protocol/index.js';
-import { runChatTurn } from '../streams/index.js';
-import { toChatMessages } from './chat-body.js';
+import type { Runtime } from '../runtime/create-runtime.js';
+import { readChatRequest } from './chat-body.js';
 import { currentUser } from './current-user.js';
 import { sendError } from './send-error.js';
 import { openSse, toSseFrame } from './sse.js';
@@ -13,95 +12,89 @@ import { toUiMessageChunks } from './to-ui-message-chunks.js';
 
 export const UI_MESSAGE_STREAM_HEADERS = { 'x-vercel-ai-ui-message-stream': 'v1' } as const;
 
-/** The log writer batches on this interval anyway, so creating the execution row this late costs history nothing. */
-const HISTORY_DELAY_MS = 20;
-
-/** Events of the turn that go to the execution log; text deltas and snapshots are not history. */
-const LOGGED = new Set(['workflow-start', 'task-start', 'task-retry', 'task-progress', 'task-complete', 'task-failed', 'task-skipped', 'circuit-breaker', 'workflow-finish']);
+/** useChat's chat ids (`generateId`, or the app's own): a bounded, URL-safe token; `.` and `..` are not ids. */
+const chatIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:~-]{1,128}$/)
+  .refine((id) => id !== '.' && id !== '..');
 
 /**
- * POST /api/chat: a drop-in for a useChat endpoint. One turn is one Observable; the response is its UI message
- * stream. The client going away unsubscribes, which aborts the upstream request and every running tool.
+ * The chat endpoints of a useChat app, as thin adapters over the run pipeline:
+ * - `POST /api/chat` starts a turn and answers its UI message stream; a client that goes away is a listener leaving
+ *   (the pipeline cancels the turn at once, or after CHAT_RESUME_GRACE_MS when nobody re-attaches);
+ * - `GET /api/chat/:id/stream` (useChat `resume: true`) replays the chat's turn in progress from its first chunk,
+ *   then follows it live; `204` when there is none;
+ * - `POST /api/chat/:id/stop` cancels the chat's turn in progress.
  */
 export function chatRoute(runtime: Runtime): Router {
   const router = Router();
-  router.post('/api/chat', (req, res) => {
-    let messages;
+
+  router.post('/api/chat', async (req, res) => {
+    let turn;
     try {
-      messages = toChatMessages(req.body);
+      const { chatId, messages } = readChatRequest(req.body);
+      // an id useChat could not resume by is not kept; the turn itself runs as usual
+      const resumable = chatId !== undefined && chatIdSchema.safeParse(chatId).success ? chatId : undefined;
+      turn = await runtime.runs.startChat({ messages, user: currentUser(res), chatId: resumable });
     } catch (error) {
       return sendError(res, error);
     }
-    const user = currentUser(res);
-    const executionId = randomUUID();
-    // The execution row and the log are history, not the answer: the model request goes out while the row is being
-    // created, events wait in `early` until it exists, and the answer never waits for the log to be durable.
-    let logging: boolean | undefined;
-    const early: LoggableEvent[] = [];
-    // embedded PGlite writes on this thread (~2 ms): not while the model request goes out and the first chunks come in
-    const created = new Promise<void>((resolve) => setTimeout(resolve, HISTORY_DELAY_MS))
-      .then(() => runtime.store.createExecution({ id: executionId, workflowId: 'chat', kind: 'chat', userId: user, input: { messages: messages.length } }))
-      .then(
-        () => true,
-        (error: unknown) => {
-          console.error(`[sapflow] chat turn ${executionId} is not logged: the execution could not be created:`, error);
-          return false;
-        },
-      )
-      .then((ok) => {
-        logging = ok;
-        if (ok) for (const event of early) runtime.writer.write(event);
-        early.length = 0;
-        return ok;
-      });
-    const log = (event: LoggableEvent) => (logging === undefined ? early.push(event) : logging && runtime.writer.write(event));
-    let finished = false;
-    const sse = openSse(res, {
-      headers: { ...UI_MESSAGE_STREAM_HEADERS, 'x-execution-id': executionId },
-      onClose: () => {
-        subscription.unsubscribe();
-        if (!finished) {
-          void created
-            .then(async (ok) => {
-              if (!ok) return;
-              await runtime.writer.flush(executionId);
-              await runtime.store.setStatus(executionId, user, 'cancelled');
-            })
-            .catch(() => {});
-        }
-      },
-    });
-    const subscription = runChatTurn({
-      model: runtime.model,
-      tools: runtime.tools,
-      messages,
-      engine: runtime.engine,
-      executionId,
-      user,
-      maxSteps: runtime.config.MAX_STEPS,
-    })
-      .pipe(
-        tap((event: ChatTurnEvent) => {
-          if (LOGGED.has(event.type)) log(event as LoggableEvent);
-        }),
-        toUiMessageChunks({ messageId: `msg-${executionId}`, progressId: `progress-${executionId}` }),
-      )
-      .subscribe({
-        next: (chunk) => sse.write(toSseFrame({ data: chunk })),
-        error: (error: unknown) => {
-          finished = true;
-          console.error('[sapflow] chat turn failed:', error);
-          sse.write(toSseFrame({ data: { type: 'error', errorText: 'The chat turn failed inside Sapflow; the error was logged' } }));
-          sse.write(toSseFrame({ data: { type: 'finish', finishReason: 'error' } }));
-          sse.write(toSseFrame({ data: '[DONE]' }));
-          sse.end();
-        },
-        complete: () => {
-          finished = true;
-          sse.write(toSseFrame({ data: '[DONE]' }));
-          sse.end();
-        },
-      });
+    streamTurn(res, turn.executionId, turn.events);
   });
+
+  router.get('/api/chat/:id/stream', async (req, res) => {
+    let executionId: string;
+    const user = currentUser(res);
+    try {
+      const live = await runtime.store.findLiveChatTurn(user, chatIdOf(req.params.id));
+      if (!live) return res.status(204).end();
+      executionId = live.id;
+    } catch (error) {
+      return sendError(res, error);
+    }
+    streamTurn(res, executionId, runtime.runs.followChat(executionId, user));
+  });
+
+  router.post('/api/chat/:id/stop', async (req, res) => {
+    try {
+      const user = currentUser(res);
+      const live = await runtime.store.findLiveChatTurn(user, chatIdOf(req.params.id));
+      if (!live) return res.status(204).end();
+      const now = await runtime.runs.cancel(live.id, user);
+      res.json({ id: live.id, status: now?.status ?? 'cancelled' });
+    } catch (error) {
+      sendError(res, error);
+    }
+  });
+
   return router;
+}
+
+function chatIdOf(raw: unknown): string {
+  const parsed = chatIdSchema.safeParse(raw);
+  if (!parsed.success) throw new SapflowError('invalid_chat_id', 'A chat id is 1-128 characters of A-Z, a-z, 0-9, _ . : ~ or -');
+  return parsed.data;
+}
+
+/** One turn's events as a UI message stream ending in `[DONE]`; the same message id live and on a replay. */
+function streamTurn(res: Response, executionId: string, events: Observable<ChatTurnEvent>): void {
+  if (res.destroyed || !res.socket || res.socket.destroyed) return;
+  const sse = openSse(res, {
+    headers: { ...UI_MESSAGE_STREAM_HEADERS, 'x-execution-id': executionId },
+    onClose: () => subscription.unsubscribe(),
+  });
+  const done = () => {
+    sse.write(toSseFrame({ data: '[DONE]' }));
+    sse.end();
+  };
+  const subscription = events.pipe(toUiMessageChunks({ messageId: `msg-${executionId}`, progressId: `progress-${executionId}` })).subscribe({
+    next: (chunk) => sse.write(toSseFrame({ data: chunk })),
+    error: (error: unknown) => {
+      console.error(`[sapflow] chat turn ${executionId} failed:`, error);
+      sse.write(toSseFrame({ data: { type: 'error', errorText: 'The chat turn failed inside Sapflow; the error was logged' } }));
+      sse.write(toSseFrame({ data: { type: 'finish', finishReason: 'error' } }));
+      done();
+    },
+    complete: done,
+  });
 }

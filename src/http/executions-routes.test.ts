@@ -34,7 +34,7 @@ function record(overrides: Partial<ExecutionRecord> = {}): ExecutionRecord {
 }
 
 /** The slice of a runtime the routes use, as doubles that record their calls. */
-function fakeRuntime(execution: ExecutionRecord, options: { runningHere?: boolean; follow?: () => Observable<StoredEvent<any>> } = {}) {
+function fakeRuntime(execution: ExecutionRecord, options: { finishes?: boolean; follow?: () => Observable<StoredEvent<any>> } = {}) {
   const calls = { setStatus: [] as unknown[][], cancel: [] as string[], start: [] as any[], follow: [] as unknown[][] };
   let current = execution;
   const runtime = {
@@ -53,12 +53,12 @@ function fakeRuntime(execution: ExecutionRecord, options: { runningHere?: boolea
       },
     },
     runs: {
-      cancel: (id: string) => {
-        calls.cancel.push(id);
-        if (options.runningHere) current = { ...current, status: 'cancelled' };
-        return options.runningHere === true;
+      cancel: async (id: string, user: string) => {
+        calls.cancel.push(`${id}/${user}`);
+        if (options.finishes !== false) current = { ...current, status: 'cancelled' };
+        return current;
       },
-      start: async (run: unknown) => {
+      startWorkflow: async (run: unknown) => {
         calls.start.push(run);
         return { executionId: 'x2', events: NEVER };
       },
@@ -89,24 +89,22 @@ async function serve(runtime: Runtime): Promise<string> {
 }
 
 describe('executionsRoutes (in process, with doubles)', () => {
-  it('cancels a run of this process through runs.cancel and waits for its finish in the log', async () => {
-    const { runtime, calls } = fakeRuntime(record(), { runningHere: true, follow: () => of({ seq: 4, event: { type: 'workflow-finish', status: 'cancelled' } }) });
+  it("cancels through the run pipeline's one cancel path and answers the execution as it now stands", async () => {
+    const { runtime, calls } = fakeRuntime(record());
     const url = await serve(runtime);
     const response = await fetch(`${url}/api/executions/x1/cancel`, { method: 'POST' });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ id: 'x1', status: 'cancelled' });
-    expect(calls.cancel).toEqual(['x1']);
-    expect(calls.follow).toEqual([['x1', 'u1', 3]]);
-    expect(calls.setStatus).toEqual([]);
+    expect(calls.cancel).toEqual(['x1/u1']);
   });
 
-  it('marks a live execution that is not running here as cancelled in the store', async () => {
-    const { runtime, calls } = fakeRuntime(record({ status: 'pending' }));
+  it('answers 202 when the run has not logged its end yet', async () => {
+    const { runtime, calls } = fakeRuntime(record({ status: 'pending' }), { finishes: false });
     const url = await serve(runtime);
     const response = await fetch(`${url}/api/executions/x1/cancel`, { method: 'POST' });
-    expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ id: 'x1', status: 'cancelled' });
-    expect(calls.setStatus).toEqual([['x1', 'u1', 'cancelled', { code: 'cancelled', message: 'The run was cancelled' }]]);
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({ id: 'x1', status: 'pending' });
+    expect(calls.cancel).toEqual(['x1/u1']);
   });
 
   it("does not touch someone else's execution", async () => {

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { catchError, filter, firstValueFrom, of, timeout, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { z } from 'zod';
 import { SapflowError } from '../errors/index.js';
 import type { Runtime } from '../runtime/create-runtime.js';
@@ -9,9 +9,6 @@ import { compileWorkflow, resolveInputs } from '../workflows/index.js';
 import { currentUser } from './current-user.js';
 import { sendError, toClientError } from './send-error.js';
 import { openSse, toSseFrame } from './sse.js';
-
-/** How long `cancel` waits for a run of this process to log its end before answering with its current state. */
-const CANCEL_WAIT_MS = 5_000;
 
 const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).optional(),
@@ -73,19 +70,7 @@ export function executionsRoutes(runtime: Runtime): Router {
       if (isTerminalStatus(execution.status)) {
         throw new SapflowError('conflict', `Execution ${execution.id} has already finished (${execution.status})`, { details: { status: execution.status } });
       }
-      if (runtime.runs.cancel(execution.id)) {
-        await firstValueFrom(
-          runtime.hub.follow(execution.id, user, execution.lastSeq).pipe(
-            filter((stored) => stored.event.type === 'workflow-finish'),
-            timeout(CANCEL_WAIT_MS),
-            catchError(() => of(undefined)),
-          ),
-          { defaultValue: undefined },
-        );
-      } else {
-        // not running in this process (a chat turn, a run of a process that went away): record the decision
-        await store.setStatus(execution.id, user, 'cancelled', { code: 'cancelled', message: 'The run was cancelled' });
-      }
+      await runtime.runs.cancel(execution.id, user);
       const now = await ownExecution(req, res);
       res.status(isTerminalStatus(now.status) ? 200 : 202).json(toExecutionSummaryJson(now));
     } catch (error) {
@@ -108,7 +93,7 @@ export function executionsRoutes(runtime: Runtime): Router {
       for (const [taskId, outcome] of Object.entries(execution.tasks ?? {})) {
         if (outcome.status === 'completed' && known.has(taskId)) reuse[taskId] = outcome.result;
       }
-      const run = await runtime.runs.start({ workflow, inputs, user, reuse });
+      const run = await runtime.runs.startWorkflow({ workflow, inputs, user, reuse });
       res
         .status(202)
         .set('X-Execution-Id', run.executionId)

@@ -32,6 +32,7 @@ export function toUiMessageChunks(options: { messageId: string; progressId: stri
       let textId: string | undefined;
       let textCount = 0;
       let progress: ProgressSnapshot | undefined;
+      let stepOpen = false;
       const announced = new Set<string>();
       const closeText = (): UiMessageChunk[] => {
         if (!textId) return [];
@@ -47,6 +48,7 @@ export function toUiMessageChunks(options: { messageId: string; progressId: stri
       const map = (event: ChatTurnEvent): UiMessageChunk[] => {
         switch (event.type) {
           case 'step-start':
+            stepOpen = true;
             return [{ type: 'start-step' }];
           case 'text-delta': {
             const open: UiMessageChunk[] = textId ? [] : [{ type: 'text-start', id: (textId = `${options.messageId}-text-${++textCount}`) }];
@@ -71,7 +73,14 @@ export function toUiMessageChunks(options: { messageId: string; progressId: stri
             progress = foldProgress(progress, event);
             return [{ type: 'data-workflow', id: options.progressId, data: progress }];
           case 'step-finish':
+            stepOpen = false;
             return [...closeText(), { type: 'finish-step' }];
+          case 'run-resumed': {
+            // the process died mid-step: what was said stays, and the step that goes on (or is asked again) follows
+            const close: UiMessageChunk[] = stepOpen ? [...closeText(), { type: 'finish-step' }] : closeText();
+            stepOpen = false;
+            return close;
+          }
           case 'error':
             return [...closeText(), { type: 'error', errorText: event.error.message }];
           case 'finish':

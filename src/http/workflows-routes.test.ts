@@ -24,7 +24,7 @@ function fakeRuntime() {
     catalog: { list: () => [TEMPLATE], get: (id: string) => (id === 'tpl' ? TEMPLATE : undefined) },
     tools: { has: (name: string) => TOOLS.has(name) },
     runs: {
-      start: async (run: unknown) => {
+      startWorkflow: async (run: unknown) => {
         const events = new Subject<StoredEvent<any>>();
         runs.push({ run, events });
         return { executionId: `x${runs.length}`, events };

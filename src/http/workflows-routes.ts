@@ -3,7 +3,7 @@ import { lastValueFrom } from 'rxjs';
 import { z } from 'zod';
 import { SapflowError } from '../errors/index.js';
 import type { Runtime } from '../runtime/create-runtime.js';
-import { assertRunnable } from '../runtime/workflow-runs.js';
+import { assertRunnable } from '../runtime/run-pipeline.js';
 import { compileWorkflow, parseWorkflowText, resolveInputs, type CompiledWorkflow } from '../workflows/index.js';
 import { currentUser } from './current-user.js';
 import { streamExecutionEvents, toExecutionJson } from './executions-routes.js';
@@ -51,7 +51,7 @@ export function workflowsRoutes(runtime: Runtime): Router {
       const body = parseExecuteBody(req.body);
       const workflow = workflowFor(runtime, body);
       const inputs = resolveInputs(workflow.definition, body.parameters ?? {});
-      ({ executionId, events } = await runtime.runs.start({ workflow, inputs, user }));
+      ({ executionId, events } = await runtime.runs.startWorkflow({ workflow, inputs, user }));
     } catch (error) {
       return sendError(res, error);
     }

@@ -11,7 +11,8 @@ import { createLegalTools, seedSampleFirm } from '../tools/legal/index.js';
 import type { ToolRegistry } from '../tools/index.js';
 import { loadToolsAndCatalog } from './load-tools-and-catalog.js';
 import type { CatalogProblem, WorkflowCatalog } from './workflow-catalog.js';
-import { createWorkflowRuns, type WorkflowRuns } from './workflow-runs.js';
+import { createRecovery, type Recovery } from './recover-runs.js';
+import { createRunPipeline, type Runs } from './run-pipeline.js';
 import { workflowAsTool } from './workflow-tools.js';
 
 export interface Runtime {
@@ -24,7 +25,10 @@ export interface Runtime {
   /** Every tool: built-in legal tools, TOOLS_CONFIG tools, and one tool per workflow template. */
   tools: ToolRegistry;
   catalog: WorkflowCatalog;
-  runs: WorkflowRuns;
+  /** Starts, resumes and cancels every run of this process, chat or workflow. */
+  runs: Runs;
+  /** Claims and resumes runs whose process went away; started by the gateway (`startSapflow`), not by the CLI. */
+  recovery: Recovery;
   model: ChatModel;
   /** What start-up wants the operator to know: local auth, sample data, templates that did not load (the model is announced by its kind). */
   notices: string[];
@@ -72,13 +76,19 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     });
     const { tools, catalog, problems } = await loadToolsAndCatalog(config, legalTools, options.extraTools);
     for (const p of problems) notices.push(`Workflow ${p.file} not loaded: [${p.code}] ${p.path ? `${p.path}: ` : ''}${p.message}`);
-    const runs = createWorkflowRuns({ engine, tools, store, writer });
+    const runs = createRunPipeline({
+      engine, tools, model, store, writer, hub,
+      leaseTtlMs: config.RUN_LEASE_MS, maxResumes: config.RUN_MAX_RESUMES, maxSteps: config.MAX_STEPS, chatGraceMs: config.CHAT_RESUME_GRACE_MS,
+    });
     for (const workflow of catalog.list()) tools.register(workflowAsTool(workflow, runs));
+    const recovery = createRecovery({ store, runs, embedded });
 
     return {
-      config, db, store, hub, writer, engine, tools, catalog, runs, model, notices, catalogProblems: problems,
+      config, db, store, hub, writer, engine, tools, catalog, runs, recovery, model, notices, catalogProblems: problems,
       async close() {
-        await runs.cancelAll();
+        // a stopping process hands its runs over (the next one resumes them), it does not cancel them
+        recovery.stop();
+        await runs.handOver();
         await writer.close();
         await db.close();
       },

@@ -2,13 +2,13 @@ import { lastValueFrom, tap } from 'rxjs';
 import { z } from 'zod';
 import type { Tool } from '../tools/tool.js';
 import { resolveInputs, type CompiledWorkflow, type InputDefinition } from '../workflows/index.js';
-import type { WorkflowRuns } from './workflow-runs.js';
+import type { Runs } from './run-pipeline.js';
 
 /**
  * Each template offered to the model as one tool (`workflow_<id>`), so "run the intake for john@example.com"
  * starts a logged workflow run. Its progress flows back as the tool call's progress; aborting the call cancels the run.
  */
-export function workflowAsTool(workflow: CompiledWorkflow, runs: WorkflowRuns): Tool {
+export function workflowAsTool(workflow: CompiledWorkflow, runs: Pick<Runs, 'startWorkflow' | 'cancel'>): Tool {
   const shape = Object.fromEntries(Object.entries(workflow.definition.inputs).map(([name, input]) => [name, inputSchema(input)]));
   return {
     name: `workflow_${workflow.id}`.slice(0, 64),
@@ -17,8 +17,8 @@ export function workflowAsTool(workflow: CompiledWorkflow, runs: WorkflowRuns): 
     timeout: 600,
     async execute(args, ctx) {
       const inputs = resolveInputs(workflow.definition, args as Record<string, unknown>);
-      const run = await runs.start({ workflow, inputs, user: ctx.user });
-      const cancel = () => runs.cancel(run.executionId);
+      const run = await runs.startWorkflow({ workflow, inputs, user: ctx.user });
+      const cancel = () => void runs.cancel(run.executionId, ctx.user);
       ctx.signal.addEventListener('abort', cancel, { once: true });
       try {
         const last = await lastValueFrom(

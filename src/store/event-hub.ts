@@ -27,17 +27,19 @@ export interface EventHub {
     executionId: string,
     userId: string,
     afterSeq?: number,
+    options?: EventHubOptions,
   ): Observable<StoredEvent<E>>;
 }
 
 export interface EventHubOptions {
+  /** The run's last event (default `workflow-finish`; a chat turn's is its `finish`). */
   isFinal?: (event: LoggableEvent) => boolean;
 }
 
 /** Live fan-out of persisted events to followers, joined seamlessly to a replay from the store. */
 export function createEventHub(
   store: Pick<ExecutionStore, 'getExecution' | 'readEvents'>,
-  { isFinal = (event) => event.type === 'workflow-finish' }: EventHubOptions = {},
+  { isFinal: defaultIsFinal = (event) => event.type === 'workflow-finish' }: EventHubOptions = {},
 ): EventHub {
   const channels = new Map<string, Subject<StoredEvent<LoggableEvent>>>();
 
@@ -55,7 +57,7 @@ export function createEventHub(
       channels.get(executionId)?.next(stored);
     },
 
-    follow<E extends LoggableEvent>(executionId: string, userId: string, afterSeq = 0) {
+    follow<E extends LoggableEvent>(executionId: string, userId: string, afterSeq = 0, { isFinal = defaultIsFinal }: EventHubOptions = {}) {
       return defer(() => {
         let last = afterSeq;
         // listen before reading the log: whatever is published meanwhile is held, then deduplicated by seq

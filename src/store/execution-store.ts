@@ -18,6 +18,7 @@ import {
   type ReadEventsOptions,
   type StoredEvent,
 } from './execution-types.js';
+import { createExecutionLeases } from './execution-leases.js';
 import { foldExecutionPatch } from './fold-execution-patch.js';
 import type { Queryable } from './queryable.js';
 import { guardStore } from './store-error.js';
@@ -67,13 +68,15 @@ export function createExecutionStore(db: Queryable): ExecutionStore {
     });
 
   return {
-    createExecution: ({ id, workflowId, kind = 'workflow', userId, input = {}, definition }) =>
+    createExecution: ({ id, workflowId, kind = 'workflow', userId, input = {}, definition, leaseOwner, leaseTtlMs = 10_000, chatId }) =>
       guardStore('create the execution', async () => {
         try {
           const { rows } = await db.query<ExecutionRow>(
-            `INSERT INTO workflow_executions (id, workflow_id, kind, user_id, input, definition)
-             VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb) RETURNING ${RECORD_COLUMNS}`,
-            [id, workflowId, kind, userId, toJsonb(input), toJsonb(definition)],
+            `INSERT INTO workflow_executions (id, workflow_id, kind, user_id, input, definition, lease_owner, lease_expires_at, chat_id)
+             VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::text,
+               CASE WHEN $7::text IS NULL THEN NULL ELSE now() + make_interval(secs => $8::double precision / 1000) END, $9::text)
+             RETURNING ${RECORD_COLUMNS}`,
+            [id, workflowId, kind, userId, toJsonb(input), toJsonb(definition), leaseOwner ?? null, leaseTtlMs, chatId ?? null],
           );
           return toRecord(rows[0]!);
         } catch (error) {
@@ -182,6 +185,19 @@ export function createExecutionStore(db: Queryable): ExecutionStore {
         );
         return rows.map(toDefinition);
       }),
+
+    findLiveChatTurn: (userId, chatId) =>
+      guardStore('find the chat turn', async () => {
+        const { rows } = await db.query<ExecutionRow>(
+          `SELECT ${SUMMARY_COLUMNS} FROM workflow_executions
+           WHERE user_id = $1 AND chat_id = $2 AND status IN ('pending', 'running')
+           ORDER BY created_at DESC LIMIT 1`,
+          [userId, chatId],
+        );
+        return rows[0] ? toSummary(rows[0]) : null;
+      }),
+
+    ...createExecutionLeases(db),
 
     deleteDefinition: (userId, workflowId) =>
       guardStore('delete the definition', async () => {

@@ -35,6 +35,18 @@ export interface NewExecution {
   input?: Record<string, unknown>;
   /** The compiled definition as it will run, so history can show the DAG. */
   definition?: unknown;
+  /** The process that runs it, holding a lease of `leaseTtlMs` that it renews. */
+  leaseOwner?: string;
+  leaseTtlMs?: number;
+  /** useChat's chat id, for a chat turn. */
+  chatId?: string;
+}
+
+/** A live execution taken over from a process that went away, to be resumed from its log. */
+export interface ClaimedExecution extends ExecutionRecord {
+  /** How many times it has been claimed so far, this claim included. */
+  resumeCount: number;
+  chatId: string | null;
 }
 
 export interface ExecutionSummary {
@@ -116,4 +128,15 @@ export interface ExecutionStore {
   getDefinition(userId: string, workflowId: string): Promise<WorkflowDefinitionRecord | null>;
   listDefinitions(userId: string): Promise<WorkflowDefinitionRecord[]>;
   deleteDefinition(userId: string, workflowId: string): Promise<boolean>;
+  /** Extends `owner`'s leases on these live executions; returns the ids it still holds. */
+  renewLeases(owner: string, ids: readonly string[], ttlMs: number): Promise<string[]>;
+  /**
+   * Atomically takes over live executions whose lease expired (or every live one, with `ignoreLeases`), oldest
+   * first, but those in `exclude` (the caller's own): two callers never get the same execution.
+   */
+  claimOrphans(owner: string, ttlMs: number, options?: { limit?: number; ignoreLeases?: boolean; exclude?: readonly string[] }): Promise<ClaimedExecution[]>;
+  /** Lets these leases expire now (a process stopping on purpose), so another process resumes the runs at once. */
+  releaseLeases(owner: string, ids: readonly string[]): Promise<void>;
+  /** The user's chat turn still in progress for this useChat chat id, newest first; null when there is none. */
+  findLiveChatTurn(userId: string, chatId: string): Promise<ExecutionSummary | null>;
 }

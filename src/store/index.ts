@@ -8,6 +8,7 @@ export { createExecutionStore } from './execution-store.js';
 export {
   isTerminalStatus,
   TERMINAL_STATUSES,
+  type ClaimedExecution,
   type ExecutionKind,
   type ExecutionPage,
   type ExecutionRecord,

@@ -94,6 +94,21 @@ describe('runChatTurn', () => {
     });
   });
 
+  it("keys each tool call by the run and the model's tool call id", () => {
+    const keys: string[] = [];
+    const keyed: Tool = { ...slowTool('keyed', 10), execute: (_args, ctx) => (keys.push(ctx.idempotencyKey), timer(10)) };
+    const script = oneTurn({
+      a: { type: 'tool-call-ready', id: 'call_1', name: 'keyed', args: '{}' },
+      b: { type: 'tool-call-ready', id: 'call_2', name: 'keyed', args: '{}' },
+      f: { type: 'finish', finishReason: 'tool-calls' },
+    }, '(abf|)');
+    testScheduler().run(({ cold, expectObservable }) => {
+      const events = runChatTurn({ model: script.model(cold), tools: registry(keyed), messages: [], engine: createEngine(), executionId: 'chat-9' });
+      expectObservable(events.pipe(filter((e) => e.type === 'task-complete'), map(short))).toBe('10ms (ab|)', { a: 'done:call_1', b: 'done:call_2' });
+    });
+    expect(keys).toEqual(['chat-9:call_1', 'chat-9:call_2']);
+  });
+
   it('turns invalid JSON arguments and unknown tools into tool errors the model sees next step', () => {
     const script = oneTurn({
       a: { type: 'tool-call-ready', id: '1', name: 't1', args: '{"q": ' },
@@ -130,14 +145,62 @@ describe('runChatTurn', () => {
     });
   });
 
-  it('sends a progress snapshot for every task change, with the tool calls as tasks', () => {
+  it('cancels at once when its signal aborts: the tools are torn down and the turn finishes cancelled', () => {
+    const controller = new AbortController();
     const script = oneTurn({ a: { type: 'tool-call-ready', id: '1', name: 't1', args: '{}' }, f: { type: 'finish', finishReason: 'tool-calls' } }, '(af|)');
-    const snapshots: string[] = [];
-    testScheduler().run(({ cold }) => {
-      runChatTurn({ model: script.model(cold), tools: registry(slowTool('t1', 50)), messages: [], engine: createEngine(), executionId: 'x' }).subscribe((e) => {
-        if (e.type === 'progress') snapshots.push(`${e.snapshot.tasks.map((t) => `${t.name}:${t.status}`).join(',')}@${e.snapshot.progressPercentage}`);
-      });
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const events = runChatTurn({ model: script.model(cold), tools: registry(slowTool('t1', 300)), messages: [], engine: createEngine(), executionId: 'x', signal: controller.signal });
+      cold('100ms a').subscribe(() => controller.abort());
+      expectObservable(events.pipe(filter((e) => ['task-start', 'task-complete', 'workflow-finish', 'finish'].includes(e.type)), map((e) => (e.type === 'workflow-finish' ? `wf:${e.status}` : short(e))))).toBe(
+        'a 99ms (bc|)',
+        { a: 'start:1', b: 'wf:cancelled', c: 'finish:other' },
+      );
+      flush();
     });
-    expect(snapshots).toEqual(['t1:running@0', 't1:completed@100']);
+  });
+
+  it('resumes a step cut off after its tool calls: reuses the settled call, runs the other again, and asks the model only for what follows', () => {
+    const requests: ModelRequest[] = [];
+    const runs: string[] = [];
+    const counted = (name: string): Tool => ({ ...slowTool(name, 50), execute: (args, ctx) => (runs.push(ctx.idempotencyKey), slowTool(name, 50).execute(args, ctx)) });
+    testScheduler().run(({ cold, expectObservable }) => {
+      const model = { stream: (r: ModelRequest) => (requests.push(r), cold<ModelChunk>('(ab|)', { a: { type: 'text-delta', delta: 'Done.' }, b: { type: 'finish', finishReason: 'stop' } })) };
+      const events = runChatTurn({
+        model, tools: registry(counted('t1'), counted('t2')), messages: [], engine: createEngine(), executionId: 'x',
+        resume: {
+          messages: [{ role: 'user', content: 'go' }], step: 1, attempt: 1,
+          cut: { text: 'Checking.', calls: [{ id: 'c1', name: 't1', arguments: '{}' }, { id: 'c2', name: 't2', arguments: '{}' }] },
+          settled: { c1: { status: 'completed', result: { tool: 't1' }, durationMs: 50, attempts: 1 } },
+        },
+      });
+      expectObservable(events.pipe(filter((e) => e.type !== 'progress' && e.type !== 'workflow-finish'), map((e) => (e.type === 'run-resumed' ? `resumed:${e.reusedTasks.join()}` : short(e))))).toBe(
+        '(ra) 46ms (bcdefg|)',
+        { r: 'resumed:c1', a: 'start:c2', b: 'done:c2', c: 'end:tool-calls', d: 'step:2', e: 'text:Done.', f: 'end:stop', g: 'finish:stop' },
+      );
+    });
+    expect(runs).toEqual(['x:c2']);
+    expect(requests).toHaveLength(1);
+    expect(requests[0].messages).toEqual([
+      { role: 'user', content: 'go' },
+      { role: 'assistant', content: 'Checking.', toolCalls: [{ id: 'c1', name: 't1', arguments: '{}' }, { id: 'c2', name: 't2', arguments: '{}' }] },
+      { role: 'tool', toolCallId: 'c1', content: '{"tool":"t1"}' },
+      { role: 'tool', toolCallId: 'c2', content: '{"tool":"t2","q":null}' },
+    ]);
+  });
+
+  it('asks the model again from its start for a step cut off before any tool call, and ends with every outcome of the turn', () => {
+    const requests: ModelRequest[] = [];
+    testScheduler().run(({ cold, expectObservable }) => {
+      const model = { stream: (r: ModelRequest) => (requests.push(r), cold<ModelChunk>('(ab|)', { a: { type: 'text-delta', delta: 'All good.' }, b: { type: 'finish', finishReason: 'stop' } })) };
+      const events = runChatTurn({
+        model, tools: registry(), messages: [], engine: createEngine(), executionId: 'x',
+        resume: { messages: [{ role: 'user', content: 'hi' }], step: 2, attempt: 2, settled: { c0: { status: 'completed', result: 1, durationMs: 5, attempts: 1 } }, startedAt: -1000 },
+      });
+      expectObservable(events.pipe(map((e) => (e.type === 'workflow-finish' ? `wf:${e.status}:${Object.keys(e.tasks).join()}:${e.durationMs}` : e.type === 'run-resumed' ? `resumed#${e.attempt}` : short(e))))).toBe(
+        '(rsteWf|)',
+        { r: 'resumed#2', s: 'step:2', t: 'text:All good.', e: 'end:stop', W: 'wf:completed:c0:1000', f: 'finish:stop' },
+      );
+    });
+    expect(requests[0].messages).toEqual([{ role: 'user', content: 'hi' }]);
   });
 });

@@ -1,25 +1,29 @@
-import { EMPTY, Observable, catchError, concat, defer, mergeMap, of } from 'rxjs';
+import { EMPTY, Observable, catchError, concat, defer, fromEvent, map, merge, mergeMap, of, take, takeUntil } from 'rxjs';
 import { toErrorInfo, toSapflowError } from '../errors/index.js';
 // Type-only: the model layer's chunk shapes are the input contract of a chat turn; no runtime import crosses.
 import type { ModelChunk, ModelRequest } from '../model/chat-model.js';
-import {
-  emptySnapshot,
-  estimateRemaining,
-  foldProgress,
-  type ChatMessage,
-  type ChatTurnEvent,
-  type FinishReason,
-  type ModelTool,
-  type ProgressSnapshot,
-  type TaskOutcome,
-  type WorkflowEvent,
-  type WorkflowFinishEvent,
-} from '../protocol/index.js';
+import type { ChatMessage, ChatTurnEvent, FinishReason, ModelTool, TaskOutcome, ToolCallRequest, WorkflowFinishEvent } from '../protocol/index.js';
 import type { Tool } from '../tools/tool.js';
 import { createConcurrencyLimiter } from './concurrency-limiter.js';
 import type { Engine } from './engine.js';
 import { runToolCall } from './run-tool-call.js';
+import { stepMessages } from './step-messages.js';
 import { outcomeOf } from './task-outcome.js';
+
+/** Where a turn cut off by a crash goes on from (read from its log by the runtime). */
+export interface ChatTurnResume {
+  /** The conversation up to the step to continue: the turn's messages, then every step that finished. */
+  messages: ChatMessage[];
+  step: number;
+  /** A step that had asked for tools: its calls run (or are reused) and the model is asked only for what follows. */
+  cut?: { text: string; calls: ToolCallRequest[] };
+  /** Tool calls that settled before the crash, by toolCallId: reused, not run again. */
+  settled: Record<string, TaskOutcome>;
+  /** ms of the turn's `workflow-start`, so its duration covers the whole turn. */
+  startedAt?: number;
+  /** Which resume this is (1 for the first). */
+  attempt: number;
+}
 
 export interface ChatTurnOptions {
   model: { stream(request: ModelRequest): Observable<ModelChunk> };
@@ -29,6 +33,10 @@ export interface ChatTurnOptions {
   executionId: string;
   user?: string;
   maxSteps?: number;
+  /** Aborting ends the turn at once: running tools and the model request are torn down, the turn finishes `cancelled`. */
+  signal?: AbortSignal;
+  /** Continue a turn from its log instead of starting it: a `run-resumed` event comes first instead of `workflow-start`. */
+  resume?: ChatTurnResume;
 }
 
 /**
@@ -36,42 +44,43 @@ export interface ChatTurnOptions {
  * its own arguments are complete (`tool-call-ready`), under the engine's parallel limit, and its result is
  * emitted the moment it settles. Results go back to the model as `tool` messages; the loop runs until the model
  * answers without tools or `maxSteps` is reached. Tool failures are values the model sees; a model failure ends
- * the turn with an `error` event, never an error notification.
+ * the turn with an `error` event, never an error notification. Progress snapshots are folded by the runtime.
  */
 export function runChatTurn(options: ChatTurnOptions): Observable<ChatTurnEvent> {
   return defer(() => {
-    const { engine, executionId, maxSteps = 5 } = options;
+    const { engine, executionId, maxSteps = 5, resume } = options;
     const at = () => new Date(engine.scheduler.now()).toISOString();
     const modelTools = options.tools.toModelTools();
     const limit = createConcurrencyLimiter(engine.maxParallel);
-    const startedAt = engine.scheduler.now();
-    let snapshot: ProgressSnapshot = { ...emptySnapshot(executionId), workflowId: 'chat', name: 'Chat turn', startedAt: at() };
-    const outcomes: Record<string, TaskOutcome> = {};
+    const startedAt = resume?.startedAt ?? engine.scheduler.now();
+    const outcomes: Record<string, TaskOutcome> = { ...resume?.settled };
 
-    const track = (event: WorkflowEvent): ChatTurnEvent[] => {
-      snapshot = foldProgress(snapshot, event);
-      if (event.type === 'task-complete' || event.type === 'task-failed') outcomes[event.taskId] = outcomeOf(event);
-      const changed = event.type !== 'task-progress' && event.type !== 'circuit-breaker';
-      return changed ? [event, { type: 'progress', snapshot: withEta(snapshot) }] : [event];
-    };
-    const withEta = (s: ProgressSnapshot): ProgressSnapshot => {
-      const tasks = s.tasks.map((t) => ({ ...t, startedAtMs: t.startedAt === undefined ? undefined : Date.parse(t.startedAt) }));
-      const eta = estimateRemaining(tasks, engine.scheduler.now(), (fn) => engine.stats.estimate(fn), engine.maxParallel);
-      return { ...s, estimatedTimeRemainingMs: eta };
-    };
-
-    const runCall = (id: string, name: string, args: ParsedArgs): Observable<ChatTurnEvent> => {
+    const runCall = (call: ToolCallRequest): Observable<ChatTurnEvent> => {
+      const args = parseArgs(call.arguments);
       if (!args.ok) {
-        const error = { code: 'invalid_arguments', message: `Arguments for ${name} are not valid JSON` };
-        return of(...track({ type: 'task-failed', executionId, at: at(), taskId: id, error, durationMs: 0, attempts: 0 }));
+        const error = { code: 'invalid_arguments', message: `Arguments for ${call.name} are not valid JSON` };
+        outcomes[call.id] = { status: 'failed', error, durationMs: 0, attempts: 0 };
+        return of({ type: 'task-failed', executionId, at: at(), taskId: call.id, error, durationMs: 0, attempts: 0 });
       }
-      const call = { executionId, taskId: id, toolName: name, tool: options.tools.get(name), args: args.value, user: options.user ?? 'local' };
-      return limit(runToolCall(call, engine)).pipe(mergeMap((event) => track(event)));
+      const toolCall = { executionId, taskId: call.id, toolName: call.name, tool: options.tools.get(call.name), args: args.value, user: options.user ?? 'local' };
+      return limit(runToolCall(toolCall, engine)).pipe(
+        map((event) => {
+          if (event.type === 'task-complete' || event.type === 'task-failed') outcomes[event.taskId] = outcomeOf(event);
+          return event;
+        }),
+      );
+    };
+
+    /** After a step's tool calls settled: the step's end, then the next step with their results, or the turn's end. */
+    const afterCalls = (messages: ChatMessage[], n: number, text: string, calls: ToolCallRequest[], finishReason: FinishReason): Observable<ChatTurnEvent> => {
+      const stepEnd: ChatTurnEvent = { type: 'step-finish', finishReason: calls.length ? 'tool-calls' : finishReason };
+      if (calls.length === 0 || n >= maxSteps) return of(stepEnd, finish(stepEnd.finishReason));
+      return concat(of(stepEnd), step([...messages, ...stepMessages(text, calls, outcomes)], n + 1));
     };
 
     const step = (messages: ChatMessage[], n: number): Observable<ChatTurnEvent> =>
       defer(() => {
-        const calls: { id: string; name: string; args: string }[] = [];
+        const calls: ToolCallRequest[] = [];
         let text = '';
         let finishReason: FinishReason = 'stop';
         const turn$ = options.model.stream({ messages, tools: modelTools }).pipe(
@@ -85,11 +94,12 @@ export function runChatTurn(options: ChatTurnOptions): Observable<ChatTurnEvent>
               case 'tool-call-delta':
                 return of({ type: 'tool-input-delta', toolCallId: chunk.id, delta: chunk.argsDelta });
               case 'tool-call-ready': {
-                calls.push({ id: chunk.id, name: chunk.name, args: chunk.args });
+                const call = { id: chunk.id, name: chunk.name, arguments: chunk.args };
+                calls.push(call);
                 const args = parseArgs(chunk.args);
                 // arguments that are not JSON are shown to the client as the text the model sent
                 const input = args.ok ? args.value : chunk.args;
-                return concat(of<ChatTurnEvent>({ type: 'tool-input-available', toolCallId: chunk.id, toolName: chunk.name, input }), runCall(chunk.id, chunk.name, args));
+                return concat(of<ChatTurnEvent>({ type: 'tool-input-available', toolCallId: chunk.id, toolName: chunk.name, input }), runCall(call));
               }
               case 'finish':
                 finishReason = chunk.finishReason;
@@ -97,29 +107,32 @@ export function runChatTurn(options: ChatTurnOptions): Observable<ChatTurnEvent>
             }
           }),
         );
-        const next = defer((): Observable<ChatTurnEvent> => {
-          const stepEnd: ChatTurnEvent = { type: 'step-finish', finishReason: calls.length ? 'tool-calls' : finishReason };
-          if (calls.length === 0 || n >= maxSteps) return of(stepEnd, finish(stepEnd.finishReason));
-          const assistant: ChatMessage = {
-            role: 'assistant',
-            content: text || null,
-            toolCalls: calls.map((c) => ({ id: c.id, name: c.name, arguments: c.args })),
-          };
-          const results: ChatMessage[] = calls.map((c) => ({ role: 'tool', toolCallId: c.id, content: toolResultText(outcomes[c.id]) }));
-          return concat(of(stepEnd), step([...messages, assistant, ...results], n + 1));
-        });
-        return concat(of<ChatTurnEvent>({ type: 'step-start', step: n }), turn$, next);
+        return concat(of<ChatTurnEvent>({ type: 'step-start', step: n }), turn$, defer(() => afterCalls(messages, n, text, calls, finishReason)));
       });
 
     const finish = (finishReason: FinishReason): ChatTurnEvent => ({ type: 'finish', finishReason });
-    const workflowStart: ChatTurnEvent = { type: 'workflow-start', executionId, at: at(), workflowId: 'chat', name: 'Chat turn', input: {}, tasks: [] };
     const workflowFinish = (
       status: WorkflowFinishEvent['status'] = Object.values(outcomes).some((o) => o.status === 'failed') ? 'partial' : 'completed',
-    ): ChatTurnEvent => ({ type: 'workflow-finish', executionId, at: at(), status, tasks: outcomes, durationMs: engine.scheduler.now() - startedAt });
+    ): ChatTurnEvent => ({ type: 'workflow-finish', executionId, at: at(), status, tasks: { ...outcomes }, durationMs: engine.scheduler.now() - startedAt });
 
+    const first: ChatTurnEvent = resume
+      ? { type: 'run-resumed', executionId, at: at(), attempt: resume.attempt, reusedTasks: Object.keys(resume.settled) }
+      : { type: 'workflow-start', executionId, at: at(), workflowId: 'chat', name: 'Chat turn', input: {}, tasks: [] };
+    // a cut step's calls that had not settled run again (same toolCallId, so the same idempotency key)
+    const steps$ = resume?.cut
+      ? concat(
+          merge(...resume.cut.calls.filter((c) => !(c.id in outcomes)).map(runCall)),
+          defer(() => afterCalls(resume.messages, resume.step, resume.cut!.text, resume.cut!.calls, 'tool-calls')),
+        )
+      : step(resume?.messages ?? options.messages, resume?.step ?? 1);
+
+    const signal = options.signal;
+    const aborted$: Observable<unknown> = !signal ? EMPTY : signal.aborted ? of(true) : fromEvent(signal, 'abort').pipe(take(1));
+    let cancelled = false;
     return concat(
-      of(workflowStart),
-      step(options.messages, 1).pipe(
+      of(first),
+      steps$.pipe(
+        takeUntil(aborted$.pipe(map(() => (cancelled = true)))),
         catchError((error: unknown) =>
           of<ChatTurnEvent[]>(
             { type: 'error', error: toErrorInfo(toSapflowError(error, 'upstream_error')) },
@@ -129,6 +142,7 @@ export function runChatTurn(options: ChatTurnOptions): Observable<ChatTurnEvent>
         ),
         mergeMap((event) => (event.type === 'finish' && event.finishReason !== 'error' ? of(workflowFinish(), event) : of(event))),
       ),
+      defer(() => (cancelled ? of(workflowFinish('cancelled'), finish('other')) : EMPTY)),
     );
   });
 }
@@ -142,11 +156,4 @@ function parseArgs(text: string): ParsedArgs {
   } catch {
     return { ok: false };
   }
-}
-
-/** What the model reads back: the result as JSON, or the error's code and message. */
-function toolResultText(outcome: TaskOutcome | undefined): string {
-  if (!outcome) return JSON.stringify({ error: { code: 'cancelled', message: 'The tool call did not finish' } });
-  if (outcome.status === 'failed') return JSON.stringify({ error: outcome.error });
-  return JSON.stringify(outcome.result ?? null);
 }

@@ -2,4 +2,6 @@
 export { createEngine, type Engine, type EngineOptions } from './engine.js';
 export { runToolCall, type ToolCall, type ToolCallEvent } from './run-tool-call.js';
 export { runWorkflow, type RunWorkflowOptions } from './run-workflow.js';
-export { runChatTurn, type ChatTurnOptions } from './chat-turn.js';
+export { runChatTurn, type ChatTurnOptions, type ChatTurnResume } from './chat-turn.js';
+export { stepMessages, toolResultText } from './step-messages.js';
+export { outcomeOf } from './task-outcome.js';

@@ -51,6 +51,13 @@ export class RunState {
     return this.workflow.tasks.filter((t) => t.dependencies.length === 0);
   }
 
+  /** Pending tasks whose dependencies are all settled: what a resumed run decides first. */
+  undecided(): CompiledTask[] {
+    const out: CompiledTask[] = [];
+    for (const s of this.byId.values()) if (s.status === 'pending' && s.remainingDeps === 0) out.push(s.task);
+    return out;
+  }
+
   get(id: string): TaskState {
     return this.byId.get(id)!;
   }

@@ -17,8 +17,13 @@ export interface RunWorkflowOptions {
   user?: string;
   /** Aborting ends the run as `cancelled`; running tools get their AbortSignal at once. */
   signal?: AbortSignal;
-  /** Results of tasks that completed in an earlier run, reused instead of run again. */
+  /** Results of tasks that completed in an earlier run (Retry), reused instead of run again, each announced as reused. */
   reuse?: Record<string, unknown>;
+  /**
+   * Continue this same run from its log after a crash: the tasks settled there are settled again silently (their
+   * events are in the log already), the rest runs as it would have; `run-resumed` comes first.
+   */
+  resume?: { settled: Record<string, TaskOutcome>; startedAt?: number; attempt: number };
 }
 
 /**
@@ -30,7 +35,8 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
   return defer(() => {
     const { scheduler } = engine;
     const state = new RunState(workflow, options.inputs);
-    const startedAt = scheduler.now();
+    const { resume } = options;
+    const startedAt = resume?.startedAt ?? scheduler.now();
     const at = () => new Date(scheduler.now()).toISOString();
     const base = () => ({ executionId: options.executionId, at: at() });
     const ready$ = new Subject<CompiledTask>();
@@ -70,6 +76,7 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
     const decide = (queue: CompiledTask[], events: WorkflowEvent[], ready: CompiledTask[]) => {
       while (queue.length > 0) {
         const task = queue.shift()!;
+        if (state.isTerminal(task.id)) continue; // settled from the log of a resumed run
         let reason = state.blockedReason(task);
         if (!reason && task.condition) {
           try {
@@ -167,7 +174,15 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
       tasks: workflow.tasks.map((t) => ({ id: t.id, name: t.name, function: t.function, dependencies: t.dependencies, parallelGroup: t.parallel_group, critical: t.critical })),
     };
     const initial = { events: [] as WorkflowEvent[], ready: [] as CompiledTask[] };
-    decide(state.roots(), initial.events, initial.ready);
+    if (resume) {
+      // topological order, so a dependency is settled before its dependents are looked at
+      for (const task of workflow.tasks) if (task.id in resume.settled) state.settle(task.id, resume.settled[task.id]!);
+      decide(state.undecided(), initial.events, initial.ready);
+    } else decide(state.roots(), initial.events, initial.ready);
+    const resumed: WorkflowEvent[] = resume
+      ? [{ type: 'run-resumed', ...base(), attempt: resume.attempt, reusedTasks: Object.keys(resume.settled) }]
+      : [];
+    const opening = resume && resume.startedAt !== undefined ? resumed : [start, ...resumed];
 
     let cancelled = false;
     const signal = options.signal;
@@ -180,7 +195,7 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
     ).pipe(takeUntil(abort$));
 
     return concat(
-      from([start, ...initial.events, ...progressNow()]),
+      from([...opening, ...initial.events, ...progressNow()]),
       work$,
       defer(() => from(finish(cancelled))),
     );

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 export interface ToolRequest {
   path: string;
   body: unknown;
+  headers: IncomingMessage['headers'];
   /** `Date.now()` when the request's body had arrived. */
   receivedAt: number;
   /** `Date.now()` when the answer was sent; undefined when none was. */
@@ -44,6 +45,7 @@ export async function startChatToolServer(): Promise<ChatToolServer> {
       let resolveClosed!: () => void;
       const record: ToolRequest = {
         path: req.url ?? '',
+        headers: req.headers,
         body: text === '' ? undefined : (JSON.parse(text) as unknown),
         receivedAt: Date.now(),
         aborted: false,

@@ -1,0 +1,38 @@
+import { concatMap, defer, type OperatorFunction } from 'rxjs';
+import { emptySnapshot, estimateRemaining, foldProgress, type ChatTurnEvent, type ProgressSnapshot, type WorkflowEvent } from '../protocol/index.js';
+
+export interface ChatProgressOptions {
+  /** A tool's expected duration in ms, when known. */
+  estimate(fn: string): number | undefined;
+  maxParallel: number;
+  now(): number;
+}
+
+/** Events that change the picture of a chat turn's tool calls; each is followed by a fresh `progress` snapshot. */
+const CHANGES = new Set(['task-start', 'task-retry', 'task-complete', 'task-failed', 'task-skipped']);
+
+/**
+ * Folds a chat turn's tool-call events into progress snapshots (the `data-workflow` part), with the same fold and
+ * ETA as workflow runs. It runs on the live turn and on a replay from the log alike, so both tell the same story.
+ */
+export function withChatProgress(executionId: string, options: ChatProgressOptions): OperatorFunction<ChatTurnEvent, ChatTurnEvent> {
+  return (events) =>
+    defer(() => {
+      let snapshot: ProgressSnapshot = { ...emptySnapshot(executionId), workflowId: 'chat', name: 'Chat turn' };
+      return events.pipe(
+        concatMap((event): ChatTurnEvent[] => {
+          if (event.type === 'progress') return []; // derived here, never taken from upstream
+          if (event.type === 'workflow-start') snapshot = { ...foldProgress(snapshot, event), workflowId: 'chat', name: 'Chat turn' };
+          if (!CHANGES.has(event.type)) return [event];
+          snapshot = foldProgress(snapshot, event as WorkflowEvent);
+          return [event, { type: 'progress', snapshot: withEta(snapshot, options) }];
+        }),
+      );
+    });
+}
+
+function withEta(snapshot: ProgressSnapshot, { estimate, maxParallel, now }: ChatProgressOptions): ProgressSnapshot {
+  const tasks = snapshot.tasks.map((t) => ({ ...t, startedAtMs: t.startedAt ? Date.parse(t.startedAt) : undefined }));
+  return { ...snapshot, estimatedTimeRemainingMs: estimateRemaining(tasks, now(), estimate, maxParallel) };
+}
+

@@ -1,0 +1,315 @@
+import { randomUUID } from 'node:crypto';
+import { Subject, concatMap, defer, finalize, map, of, shareReplay, takeUntil, type Observable } from 'rxjs';
+import { SapflowError } from '../errors/index.js';
+import type { ChatModel } from '../model/index.js';
+import type { ChatMessage, ChatTurnEvent, ErrorInfo, WorkflowEvent } from '../protocol/index.js';
+import type { ClaimedExecution, ExecutionKind, ExecutionRecord, ExecutionStore, LoggableEvent, LogWriter, StoredEvent } from '../store/index.js';
+import { runChatTurn, runWorkflow, type Engine } from '../streams/index.js';
+import type { ToolRegistry } from '../tools/index.js';
+import { compileWorkflow, type CompiledWorkflow } from '../workflows/index.js';
+import { withChatProgress } from './chat-progress.js';
+import { chatResumePoint, workflowResumePoint } from './resume-point.js';
+
+export interface StartWorkflow {
+  workflow: CompiledWorkflow;
+  /** Inputs after `resolveInputs`. */
+  inputs: Record<string, unknown>;
+  user: string;
+  /** Results of tasks that completed in an earlier run (Retry), reused instead of run again. */
+  reuse?: Record<string, unknown>;
+}
+
+export interface StartChat {
+  messages: ChatMessage[];
+  user: string;
+  /** useChat's chat id: how a reloaded client finds the turn again. */
+  chatId?: string;
+}
+
+export interface RunHandle<E> {
+  executionId: string;
+  /** The run's events from its first, to every subscriber; a chat turn's subscriber counts as its listener. */
+  events: Observable<E>;
+}
+
+export interface Runs {
+  /** This process's name on the leases it holds. */
+  readonly owner: string;
+  readonly leaseTtlMs: number;
+  /** Creates the execution, runs it here and logs it; workflow events come numbered with their log seq. */
+  startWorkflow(run: StartWorkflow): Promise<RunHandle<StoredEvent<WorkflowEvent>>>;
+  /** The same for a chat turn; its events include the progress snapshots folded from its tool calls. */
+  startChat(turn: StartChat): Promise<RunHandle<ChatTurnEvent>>;
+  /** Continues a run taken over from a process that went away, from its log; gives up with `resume_failed` when it cannot. */
+  resume(claimed: ClaimedExecution): Promise<void>;
+  /** A chat turn's events from its first, from the log and then live, with progress; counts as a listener while subscribed. */
+  followChat(executionId: string, user: string): Observable<ChatTurnEvent>;
+  /** The one cancel path: a run of this process is stopped and its end logged; any other live run is marked cancelled. */
+  cancel(executionId: string, user: string): Promise<ExecutionRecord | null>;
+  /** Ids of the runs this process is running. */
+  liveIds(): string[];
+  /** Resolves when every run of this process has finished. */
+  idle(): Promise<void>;
+  /** Cancels every run of this process and waits for their ends to be logged. */
+  cancelAll(): Promise<void>;
+  /**
+   * Stops running without ending the runs (a deploy, SIGTERM): what was logged stays, the leases are released, and
+   * the next process resumes the runs at once.
+   */
+  handOver(): Promise<void>;
+}
+
+export interface RunPipelineDeps {
+  engine: Engine;
+  tools: Pick<ToolRegistry, 'get' | 'has' | 'toModelTools'>;
+  model: ChatModel;
+  store: ExecutionStore;
+  writer: LogWriter;
+  hub: { follow<E extends LoggableEvent>(executionId: string, userId: string, afterSeq?: number, options?: { isFinal?: (event: LoggableEvent) => boolean }): Observable<StoredEvent<E>> };
+  /** This process's name on the leases it holds. */
+  owner?: string;
+  leaseTtlMs?: number;
+  maxSteps?: number;
+  /** How long a chat turn nobody listens to any more keeps running for a client to re-attach (0: cancelled at once). */
+  chatGraceMs?: number;
+  /** Resumes of one run before it is failed with `resume_failed`: a run that kills its process must not loop forever. */
+  maxResumes?: number;
+  /** A run whose log could not be made durable, or a lease that could not be renewed; stderr by default. */
+  onError?: (error: unknown, executionId: string) => void;
+}
+
+interface LiveRun {
+  kind: ExecutionKind;
+  userId: string;
+  controller: AbortController;
+  /** Stops the run without ending it (hand-over): nothing more is logged, the tools are torn down. */
+  stop: Subject<void>;
+  done: Promise<void>;
+  listeners: number;
+  grace?: NodeJS.Timeout;
+}
+
+/** Chat events that are history: the rest (argument fragments, progress snapshots) is derived again on replay. */
+const UNLOGGED_CHAT = new Set(['tool-input-start', 'tool-input-delta', 'progress']);
+const isChatFinal = (event: { type: string }) => event.type === 'finish';
+const isWorkflowFinal = (event: { type: string }) => event.type === 'workflow-finish';
+const CANCEL_WAIT_MS = 5_000;
+const CANCELLED: ErrorInfo = { code: 'cancelled', message: 'The run was cancelled' };
+
+/**
+ * The one place every run starts, chat turn or workflow: it creates the execution with this process's lease, runs
+ * it, writes its events to the log, holds the final event until the log is durable, numbers the events and shares
+ * them with every listener. Runs belong to the process, not to a request; a lease heartbeat keeps them ours.
+ */
+export function createRunPipeline(deps: RunPipelineDeps): Runs {
+  const { engine, store, writer } = deps;
+  const owner = deps.owner ?? `sapflow-${randomUUID()}`;
+  const leaseTtlMs = deps.leaseTtlMs ?? 10_000;
+  const chatGraceMs = deps.chatGraceMs ?? 0;
+  const maxResumes = deps.maxResumes ?? 5;
+  const onError = deps.onError ?? ((error: unknown, executionId: string) => console.error(`[sapflow] run ${executionId}:`, error));
+  const running = new Map<string, LiveRun>();
+
+  // one statement renews every lease of this process; a failure (database away) is retried on the next beat
+  let renewing = false;
+  const heartbeat = setInterval(() => {
+    if (renewing || running.size === 0) return;
+    renewing = true;
+    store
+      .renewLeases(owner, [...running.keys()], leaseTtlMs)
+      .catch((error: unknown) => onError(error, 'lease heartbeat'))
+      .finally(() => (renewing = false));
+  }, Math.max(50, Math.floor(leaseTtlMs / 3)));
+  heartbeat.unref();
+
+  /** Runs `source` as execution `executionId`: logged, final held until durable, shared, cancellable. */
+  const launch = <E extends { type: string }>(
+    executionId: string,
+    kind: ExecutionKind,
+    userId: string,
+    source: (signal: AbortSignal) => Observable<E>,
+    logged = true,
+  ): Observable<E> => {
+    const controller = new AbortController();
+    const stop = new Subject<void>();
+    const isFinal = kind === 'chat' ? isChatFinal : isWorkflowFinal;
+    const toLoggable = (event: E): LoggableEvent | undefined =>
+      kind === 'workflow' ? (event as unknown as LoggableEvent) : UNLOGGED_CHAT.has(event.type) ? undefined : { ...event, executionId };
+    const events = source(controller.signal).pipe(
+      takeUntil(stop),
+      concatMap((event) => {
+        const loggable = logged ? toLoggable(event) : undefined;
+        if (loggable) writer.write(loggable);
+        if (!logged || !isFinal(event)) return of(event);
+        return defer(() => writer.flush(executionId)).pipe(map(() => event));
+      }),
+      shareReplay(),
+    );
+    let settle!: () => void;
+    const done = new Promise<void>((resolve) => (settle = resolve));
+    const run: LiveRun = { kind, userId, controller, stop, done, listeners: 0 };
+    running.set(executionId, run);
+    void done.then(() => {
+      clearTimeout(run.grace);
+      running.delete(executionId);
+    });
+    events.subscribe({
+      error: (error: unknown) => {
+        onError(error, executionId);
+        settle();
+      },
+      complete: settle,
+    });
+    return events;
+  };
+
+  /** Counts a subscriber as a listener of a live chat turn; the last one leaving starts the grace period. */
+  const listened = <E>(executionId: string, events: Observable<E>): Observable<E> =>
+    defer(() => {
+      const run = running.get(executionId);
+      if (!run) return events;
+      run.listeners += 1;
+      clearTimeout(run.grace);
+      return events.pipe(
+        finalize(() => {
+          run.listeners -= 1;
+          if (run.listeners > 0 || !running.has(executionId)) return;
+          if (chatGraceMs === 0) run.controller.abort();
+          else run.grace = setTimeout(() => run.controller.abort(), chatGraceMs);
+        }),
+      );
+    });
+
+  const chatSource = (executionId: string, user: string, messages: ChatMessage[], resume?: Parameters<typeof runChatTurn>[0]['resume']) => (signal: AbortSignal) =>
+    runChatTurn({ model: deps.model, tools: deps.tools, messages, engine, executionId, user, maxSteps: deps.maxSteps, signal, resume });
+
+  const withProgress = (executionId: string) =>
+    withChatProgress(executionId, { estimate: (fn) => engine.stats.estimate(fn), maxParallel: engine.maxParallel, now: () => engine.scheduler.now() });
+
+  /** Ends a run that cannot go on: failed with `resume_failed`, its end logged so followers finish too. */
+  const giveUp = async (claimed: ClaimedExecution, message: string) => {
+    const error: ErrorInfo = { code: 'resume_failed', message };
+    const at = new Date().toISOString();
+    await store.setStatus(claimed.id, claimed.userId, 'failed', error);
+    const durationMs = claimed.startedAt ? Date.now() - Date.parse(claimed.startedAt) : 0;
+    const finish = { type: 'workflow-finish', executionId: claimed.id, at, status: 'failed', tasks: claimed.tasks, durationMs };
+    const events: LoggableEvent[] =
+      claimed.kind === 'chat'
+        ? [{ type: 'error', executionId: claimed.id, error } as LoggableEvent, finish, { type: 'finish', executionId: claimed.id, finishReason: 'error' } as LoggableEvent]
+        : [finish];
+    for (const event of events) writer.write(event);
+    await writer.flush(claimed.id);
+  };
+
+  const resumeWorkflow = async (claimed: ClaimedExecution, log: StoredEvent<WorkflowEvent>[]) => {
+    let workflow: CompiledWorkflow;
+    try {
+      workflow = compileWorkflow(claimed.definition, { hasTool: (name) => deps.tools.has(name) });
+    } catch (error) {
+      return giveUp(claimed, `The workflow can no longer run as it was defined: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const point = workflowResumePoint(log.map((s) => s.event));
+    const unknown = Object.keys(point.settled).find((id) => !workflow.tasks.some((t) => t.id === id));
+    if (unknown) return giveUp(claimed, `The log names task ${unknown}, which the definition does not have`);
+    const resume = { settled: point.settled, startedAt: point.startedAt, attempt: claimed.resumeCount };
+    launch(claimed.id, 'workflow', claimed.userId, (signal) =>
+      runWorkflow(workflow, engine, { tools: deps.tools, inputs: claimed.input, executionId: claimed.id, user: claimed.userId, signal, resume }),
+    );
+  };
+
+  const resumeChat = async (claimed: ClaimedExecution, log: StoredEvent<ChatTurnEvent>[]) => {
+    const messages = (claimed.input as { messages?: unknown }).messages;
+    if (!Array.isArray(messages)) return giveUp(claimed, 'The chat turn was logged without its messages, so it cannot be continued');
+    const point = chatResumePoint(messages as ChatMessage[], log.map((s) => s.event));
+    const events = launch(claimed.id, 'chat', claimed.userId, chatSource(claimed.id, claimed.userId, point.messages, { ...point, attempt: claimed.resumeCount }));
+    void events; // listeners re-attach through followChat
+  };
+
+  return {
+    owner,
+    leaseTtlMs,
+
+    async startWorkflow({ workflow, inputs, user, reuse }) {
+      const executionId = randomUUID();
+      await store.createExecution({
+        id: executionId, workflowId: workflow.id, kind: 'workflow', userId: user, input: inputs,
+        definition: { ...workflow.definition, tasks: workflow.tasks }, leaseOwner: owner, leaseTtlMs,
+      });
+      const events = launch(executionId, 'workflow', user, (signal) =>
+        runWorkflow(workflow, engine, { tools: deps.tools, inputs, executionId, user, signal, reuse }),
+      );
+      return { executionId, events: events.pipe(map((event, i) => ({ seq: i + 1, event }))) };
+    },
+
+    async startChat({ messages, user, chatId }) {
+      const executionId = randomUUID();
+      // the log is history, not the answer: with the store away the turn still runs, unlogged and not resumable
+      const logged = await store
+        .createExecution({ id: executionId, workflowId: 'chat', kind: 'chat', userId: user, input: { messages }, leaseOwner: owner, leaseTtlMs, chatId })
+        .then(
+          () => true,
+          (error: unknown) => {
+            onError(new SapflowError('store_error', `chat turn ${executionId} is not logged: the execution could not be created`, { cause: error }), executionId);
+            return false;
+          },
+        );
+      const events = launch(executionId, 'chat', user, chatSource(executionId, user, messages), logged).pipe(withProgress(executionId));
+      return { executionId, events: listened(executionId, events) };
+    },
+
+    async resume(claimed) {
+      if (running.has(claimed.id)) return;
+      if (claimed.resumeCount > maxResumes) {
+        return giveUp(claimed, `The run was resumed ${claimed.resumeCount - 1} times and its process went away each time; it is not tried again`);
+      }
+      const log = await store.readEvents<WorkflowEvent & ChatTurnEvent>(claimed.id, claimed.userId);
+      if (claimed.kind === 'chat') return resumeChat(claimed, log);
+      return resumeWorkflow(claimed, log);
+    },
+
+    followChat(executionId, user) {
+      const replayed = deps.hub
+        .follow<ChatTurnEvent & LoggableEvent>(executionId, user, 0, { isFinal: isChatFinal })
+        .pipe(map((stored) => stored.event as ChatTurnEvent), withProgress(executionId));
+      return listened(executionId, replayed);
+    },
+
+    async cancel(executionId, user) {
+      const run = running.get(executionId);
+      if (run && run.userId === user) {
+        run.controller.abort();
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([run.done, new Promise((resolve) => (timer = setTimeout(resolve, CANCEL_WAIT_MS)))]);
+        clearTimeout(timer);
+      } else {
+        // not running here (a process that went away, or another gateway's run): record the decision
+        await store.setStatus(executionId, user, 'cancelled', CANCELLED);
+      }
+      return store.getExecution(executionId, user);
+    },
+
+    liveIds: () => [...running.keys()],
+
+    async idle() {
+      await Promise.all([...running.values()].map((r) => r.done));
+    },
+
+    async cancelAll() {
+      for (const run of running.values()) run.controller.abort();
+      await this.idle();
+    },
+
+    async handOver() {
+      clearInterval(heartbeat);
+      const ids = [...running.keys()];
+      for (const run of running.values()) run.stop.next();
+      await writer.flush().catch((error: unknown) => onError(error, 'hand-over'));
+      await store.releaseLeases(owner, ids).catch((error: unknown) => onError(error, 'hand-over'));
+    },
+  };
+}
+
+export function assertRunnable(workflow: CompiledWorkflow | undefined, id: string): CompiledWorkflow {
+  if (!workflow) throw new SapflowError('unknown_workflow', `No workflow template "${id}"`);
+  return workflow;
+}
