@@ -94,6 +94,7 @@ const ctx = (signal: AbortSignal = new AbortController().signal): ToolContext =>
   user: 'local',
   executionId: 'e1',
   taskId: 't1',
+  idempotencyKey: 'e1:t1',
 });
 
 const httpTool = (path: string, url = `${server.url}${path}`): Tool =>
@@ -213,6 +214,14 @@ describe('HTTP tools through runToolCall (validation, breaker, hard timeout, ret
     expect(events[1]).toMatchObject({ attempt: 1, error: { code: 'http_error', status: 503 } });
     expect(events.at(-1)).toMatchObject({ type: 'task-complete', result: { ok: true }, attempts: 3 });
     expect(server.callsTo('/it-flaky')).toHaveLength(3);
+  });
+
+  it('sends the same Idempotency-Key on every attempt of a retried call', async () => {
+    server.routes.set('/it-keyed', flaky(1));
+    const events = await run(tool('/it-keyed', { retry_count: 1 }));
+    expect(types(events)).toEqual(['task-start', 'task-retry', 'task-start', 'task-complete']);
+    const keys = server.callsTo('/it-keyed').map((call) => call.headers['idempotency-key']);
+    expect(keys).toEqual(['e1:t1', 'e1:t1']);
   });
 
   it('gives up after retry_count retries of a 503', async () => {

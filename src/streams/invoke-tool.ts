@@ -8,12 +8,14 @@ export type Invocation = { kind: 'progress'; data: unknown } | { kind: 'result';
  * `result`, `ctx.progress` calls become `progress` values, and unsubscribing before the result aborts the
  * tool's AbortSignal - which is how timeouts, cancellation and client disconnects reach the tool.
  */
-export function invokeTool(tool: Tool, args: unknown, context: Omit<ToolContext, 'signal' | 'progress'>): Observable<Invocation> {
+export function invokeTool(tool: Tool, args: unknown, context: Omit<ToolContext, 'signal' | 'progress' | 'idempotencyKey'>): Observable<Invocation> {
   return new Observable<Invocation>((subscriber) => {
     const controller = new AbortController();
     let settled = false;
     const ctx: ToolContext = {
       ...context,
+      // built from ids alone, so every attempt, retry and resumed run of one call carries the same key
+      idempotencyKey: `${context.executionId}:${context.taskId}`,
       signal: controller.signal,
       progress: (data) => {
         if (!settled) subscriber.next({ kind: 'progress', data });

@@ -44,6 +44,23 @@ describe('runToolCall', () => {
     });
   });
 
+  it('gives every attempt of one call the same idempotency key, <executionId>:<taskId>', () => {
+    const keys: string[] = [];
+    testScheduler().run(({ cold, expectObservable }) => {
+      const { tool } = scriptedTool('flaky', () => undefined, {
+        retry_count: 2,
+        execute: (_args, ctx) => (keys.push(ctx.idempotencyKey), keys.length < 3 ? cold('----------#', undefined, retryableError()) : cold('----------(r|)', { r: 'ok' })),
+      });
+      const engine = createEngine({ backoff: { random: () => 0.5 } });
+      expectObservable(runToolCall(call(tool, { executionId: 'run-7', taskId: 'call_abc' }), engine).pipe(map(label))).toBe('a 9ms b 99ms c 9ms d 199ms e 9ms (f|)', {
+        a: 'start:call_abc#1', b: 'retry:call_abc#1:http_error:100',
+        c: 'start:call_abc#2', d: 'retry:call_abc#2:http_error:200',
+        e: 'start:call_abc#3', f: 'done:call_abc:"ok"',
+      });
+    });
+    expect(keys).toEqual(['run-7:call_abc', 'run-7:call_abc', 'run-7:call_abc']);
+  });
+
   it('caps the backoff and gives up after retry_count retries', () => {
     let tool: Tool | undefined;
     let calls: unknown[] = [];

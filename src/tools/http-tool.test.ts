@@ -34,6 +34,7 @@ const ctx = (signal = new AbortController().signal): ToolContext => ({
   user: 'local',
   executionId: 'e1',
   taskId: 't1',
+  idempotencyKey: 'e1:t1',
 });
 
 /** A fetch double that records its calls and answers with a canned Response. */
@@ -106,7 +107,16 @@ describe('createHttpTool', () => {
       accept: 'application/json',
       'content-type': 'application/json',
       authorization: 'Bearer t',
+      'idempotency-key': 'e1:t1',
     });
+  });
+
+  it("sends the call's idempotency key in place of a configured one", async () => {
+    const { fetch, calls } = fakeFetch(() => Response.json({}));
+    const tool = createHttpTool({ ...entry, headers: { 'Idempotency-Key': 'fixed' } }, { fetch });
+    await tool.execute({ email: 'x' }, { ...ctx(), idempotencyKey: 'run-1:call_9' });
+    await tool.execute({ email: 'x' }, { ...ctx(), idempotencyKey: 'run-1:call_10' });
+    expect(calls.map((c) => (c.init.headers as Headers).get('idempotency-key'))).toEqual(['run-1:call_9', 'run-1:call_10']);
   });
 
   it('answers null for an empty 2xx body', async () => {

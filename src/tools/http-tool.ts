@@ -33,7 +33,7 @@ export function createHttpTool(
       let response: Response;
       let text: string;
       try {
-        response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(args), signal: ctx.signal });
+        response = await fetch(url, { method: 'POST', headers: withIdempotencyKey(headers, ctx), body: JSON.stringify(args), signal: ctx.signal });
         text = await response.text();
       } catch (error) {
         // the pipeline aborted us (timeout, cancel): its reason is the story, not a network failure
@@ -86,6 +86,17 @@ function toHeaders(entry: HttpToolEntry): Headers {
     }
   }
   return headers;
+}
+
+/**
+ * The call's key on every attempt (IETF httpapi "Idempotency-Key"), so the service can act once per key; it
+ * replaces a configured one, which would be the same for every call and make the service drop real calls.
+ */
+function withIdempotencyKey(headers: Headers, ctx: ToolContext): Headers {
+  if (!ctx.idempotencyKey) return headers;
+  const sent = new Headers(headers);
+  sent.set('idempotency-key', ctx.idempotencyKey);
+  return sent;
 }
 
 /** `details.path` and `details.reason` let the config loader put the file and the entry in front. */

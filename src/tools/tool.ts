@@ -11,6 +11,11 @@ export interface ToolContext {
   user: string;
   executionId: string;
   taskId: string;
+  /**
+   * `<executionId>:<taskId>` (in a chat turn the task id is the model's tool call id): the same on every retry and
+   * resume of this call, so a tool with side effects can act once per key.
+   */
+  idempotencyKey: string;
 }
 
 export interface CircuitBreakerOptions {
