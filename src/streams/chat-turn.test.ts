@@ -109,21 +109,6 @@ describe('runChatTurn', () => {
     expect(keys).toEqual(['chat-9:call_1', 'chat-9:call_2']);
   });
 
-  it("keys each tool call by the run and the model's tool call id", () => {
-    const keys: string[] = [];
-    const keyed: Tool = { ...slowTool('keyed', 10), execute: (_args, ctx) => (keys.push(ctx.idempotencyKey), timer(10)) };
-    const script = oneTurn({
-      a: { type: 'tool-call-ready', id: 'call_1', name: 'keyed', args: '{}' },
-      b: { type: 'tool-call-ready', id: 'call_2', name: 'keyed', args: '{}' },
-      f: { type: 'finish', finishReason: 'tool-calls' },
-    }, '(abf|)');
-    testScheduler().run(({ cold, expectObservable }) => {
-      const events = runChatTurn({ model: script.model(cold), tools: registry(keyed), messages: [], engine: createEngine(), executionId: 'chat-9' });
-      expectObservable(events.pipe(filter((e) => e.type === 'task-complete'), map(short))).toBe('10ms (ab|)', { a: 'done:call_1', b: 'done:call_2' });
-    });
-    expect(keys).toEqual(['chat-9:call_1', 'chat-9:call_2']);
-  });
-
   it('turns invalid JSON arguments and unknown tools into tool errors the model sees next step', () => {
     const script = oneTurn({
       a: { type: 'tool-call-ready', id: '1', name: 't1', args: '{"q": ' },
