@@ -66,9 +66,9 @@ afterAll(async () => {
 });
 
 const startMs: number[] = [];
-const start = async () => {
+const start = async (signal?: AbortSignal) => {
   const began = Date.now();
-  const started = await startGateway({ dataDir, env: { TOOLS_CONFIG: join(dir, 'tools.yaml') } });
+  const started = await startGateway({ dataDir, env: { TOOLS_CONFIG: join(dir, 'tools.yaml') }, signal });
   startMs.push(Date.now() - began);
   return started;
 };
@@ -108,10 +108,26 @@ describe('gateway under kill -9', () => {
     // `${executionId}:${taskId}` -> the epoch from which a call is a repeat of a task the log already had complete
     const completedBefore = new Map<string, number>();
     let kills = 0;
+    let startupKills = 0;
     let inspectMs = 0;
+    /** After a kill: count it, and note what the log held at that moment (read from the store while nobody owns it). */
+    const afterKill = async () => {
+      kills++;
+      tools.epoch = kills;
+      const inspectStarted = Date.now();
+      const logs = await readLogs(runs.map((r) => r.id));
+      inspectMs += Date.now() - inspectStarted;
+      for (const run of runs) {
+        const log = logs.get(run.id) ?? [];
+        if (!log.some((e) => e.event.type === 'workflow-finish')) run.liveAtKills++;
+        for (const { event } of log) {
+          if (event.type === 'task-complete' && !completedBefore.has(`${run.id}:${event.taskId}`)) completedBefore.set(`${run.id}:${event.taskId}`, kills);
+        }
+      }
+    };
     while (kills < SIZE.kills) {
       // a wave of new runs, then a kill at a random moment while they (and any resumed ones) are busy
-      const wave = Math.round(((kills + 1) * SIZE.runs) / SIZE.kills) - runs.length;
+      const wave = Math.max(0, Math.round(((kills + 1) * SIZE.runs) / SIZE.kills) - runs.length);
       const submitted = await Promise.all(
         Array.from({ length: wave }, async (_, i) => {
           const tag = `r${runs.length + i}`;
@@ -127,24 +143,28 @@ describe('gateway under kill -9', () => {
         }),
       );
       runs.push(...submitted);
-      await sleep(50 + random() * 1200);
+      // now and then at once after the 202s, before the runs' first events are logged
+      await sleep(random() < 0.1 ? 0 : 50 + random() * 1200);
       const caughtOften = runs.filter((r) => r.liveAtKills >= MAX_KILLS_PER_RUN);
       if (caughtOften.length > 0) await waitForTerminal(gateway, caughtOften, Date.now() + 30_000);
       await gateway.kill9();
       gateway = undefined;
-      kills++;
-      tools.epoch = kills;
+      await afterKill();
 
-      // what the log held at the kill, read straight from the store while nobody owns it
-      const inspectStarted = Date.now();
-      const logs = await readLogs(runs.map((r) => r.id));
-      inspectMs += Date.now() - inspectStarted;
-      for (const run of runs) {
-        const log = logs.get(run.id) ?? [];
-        if (!log.some((e) => e.event.type === 'workflow-finish')) run.liveAtKills++;
-        for (const { event } of log) {
-          if (event.type === 'task-complete' && !completedBefore.has(`${run.id}:${event.taskId}`)) completedBefore.set(`${run.id}:${event.taskId}`, kills);
+      // large: now and then a kill while the next gateway starts (migrations, claiming and resuming the orphans)
+      if (FAULTS_LARGE && kills < SIZE.kills && random() < 0.2 && runs.every((r) => r.liveAtKills < MAX_KILLS_PER_RUN)) {
+        const moment = new AbortController();
+        const timer = setTimeout(() => moment.abort(), random() * (startMs.at(-1) ?? 1000));
+        try {
+          const early = await start(moment.signal);
+          await early.kill9(); // it was up before the moment came: killed just after it listened
+        } catch (error) {
+          if (!moment.signal.aborted) throw error;
+        } finally {
+          clearTimeout(timer);
         }
+        startupKills++;
+        await afterKill();
       }
       gateway = await start();
     }
@@ -212,7 +232,9 @@ describe('gateway under kill -9', () => {
       if (run.liveAtKills === 0 && resumes.length > 0) problems.push(`${where}: resumed ${resumes.length} times though it had finished before any kill`);
       resumes.forEach((event, i) => {
         if (event.type !== 'run-resumed') return;
-        if (event.attempt !== i + 1 || event.executionId !== run.id) problems.push(`${where}: run-resumed #${i + 1} says attempt ${event.attempt}`);
+        // attempts count claims: one cut short by a kill before it logged anything leaves a gap, never a repeat
+        const previous = i === 0 ? 0 : (resumes[i - 1] as { attempt: number }).attempt;
+        if (event.attempt <= previous || event.executionId !== run.id) problems.push(`${where}: run-resumed #${i + 1} says attempt ${event.attempt} after ${previous}`);
         // every task complete in the log before the resume is reused, never run again
         const position = events.indexOf(event);
         const completedEarlier = new Set(events.slice(0, position).flatMap((e) => (e.type === 'task-complete' ? [e.taskId] : [])));
@@ -258,7 +280,7 @@ describe('gateway under kill -9', () => {
 
     const resumedRuns = runs.filter((r) => r.liveAtKills > 0).length;
     console.log(
-      `gateway faults: runs ${runs.length}, kills ${kills}, lost ${lost}, duplicated ${duplicated}, resumed ${resumed} (${resumedRuns} runs live at a kill), ` +
+      `gateway faults: runs ${runs.length}, kills ${kills} (${startupKills} while starting), lost ${lost}, duplicated ${duplicated}, resumed ${resumed} (${resumedRuns} runs live at a kill), ` +
         `tool calls ${tools.calls.length - referenceCalls} (${tools.calls.filter((c) => c.key === null).length} without Idempotency-Key), ` +
         `side effects ${tools.effects.length}; gateway starts ${startMs.join('/')} ms, log inspections ${inspectMs} ms, seed ${FAULTS_SEED}`,
     );

@@ -24,10 +24,13 @@ export async function startGateway({
   dataDir,
   env = {},
   startTimeoutMs = 90_000,
+  signal,
 }: {
   dataDir: string;
   env?: Record<string, string>;
   startTimeoutMs?: number;
+  /** Aborted before it listens: `kill -9` it there (mid start-up: migrations, crash recovery) and reject. */
+  signal?: AbortSignal;
 }): Promise<GatewayProcess> {
   let stdout = '';
   let onUrl!: (url: string) => void;
@@ -46,9 +49,15 @@ export async function startGateway({
   const died = child.closed.then(({ code, signal }): never => {
     throw new Error(`the gateway exited (code ${code}, signal ${signal}) before it listened:\n${output()}`);
   });
+  const aborted = new Promise<never>((_, reject) => {
+    const onAbort = () => reject(new Error('killed while starting', { cause: signal?.reason }));
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => {});
   let url: string;
   try {
-    url = await within(startTimeoutMs, `the gateway to listen:\n${output()}`, Promise.race([listening, died]));
+    url = await within(startTimeoutMs, () => `the gateway to listen:\n${output()}`, Promise.race([listening, died, aborted]));
   } catch (error) {
     await child.kill9();
     throw error;
