@@ -1,7 +1,6 @@
 import nodemailer from 'nodemailer';
-import OpenAI from 'openai';
 import type { Config } from '../config.js';
-import { createOfflineDemoModel, createOpenAIModel, createStructuredExtractor, type ChatModel } from '../model/index.js';
+import { createOfflineDemoModel, createOpenAIModels, type ChatModel } from '../model/index.js';
 import {
   createEventHub, createExecutionStore, createLogWriter, openDatabase,
   type Database, type EventHub, type ExecutionStore, type LogWriter,
@@ -63,15 +62,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const writer = createLogWriter(store, { hub });
     const engine = createEngine({ maxParallel: config.WORKFLOW_MAX_PARALLEL_TASKS, defaultTimeout: config.WORKFLOW_DEFAULT_TIMEOUT });
 
-    const openai = config.OPENAI_API_KEY ? new OpenAI({ apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, maxRetries: 0 }) : undefined;
-    const model = options.model ?? (openai
-      ? createOpenAIModel({ apiKey: config.OPENAI_API_KEY!, baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL, client: openai })
-      : createOfflineDemoModel());
+    const openai = config.OPENAI_API_KEY
+      ? createOpenAIModels({ apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL })
+      : undefined;
+    const model = options.model ?? openai?.model ?? createOfflineDemoModel();
 
     const legalTools = createLegalTools({
       db,
       now: options.now,
-      extractor: openai ? createStructuredExtractor(openai, config.OPENAI_MODEL) : undefined,
+      extractor: openai?.extractor,
       mailer: config.SMTP_URL ? nodemailer.createTransport(config.SMTP_URL) : undefined,
     });
     const { tools, catalog, problems } = await loadToolsAndCatalog(config, legalTools, options.extraTools);
