@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SapflowError } from '../../errors/index.js';
+import { actOnce } from './act-once.js';
 import { addDays } from './date-mentions.js';
 import { getMatter } from './firm-records.js';
 import { toIcsCalendar, type IcsEvent } from './ics.js';
@@ -44,7 +45,7 @@ export function createCreateCalendarEventTool(deps: LegalDeps) {
     parameters,
     timeout: 30,
     retry_count: 1,
-    async run(args, ctx) {
+    run: (args, ctx) => actOnce(deps.db, 'create_calendar_event', ctx, async (db) => {
       const { events: list, attendees, ...single } = args;
       const inputs: EventInput[] = list?.length ? list : given(single.title) || given(single.starts_at) || given(single.date) ? [single] : [];
       if (!inputs.length) throw new SapflowError('invalid_arguments', 'create_calendar_event: give title and starts_at (or date), or events');
@@ -55,12 +56,12 @@ export function createCreateCalendarEventTool(deps: LegalDeps) {
         ctx.signal.throwIfAborted();
         const event = toEvent(input, index);
         const matterRef = given(input.matter_id) ?? given(args.matter_id);
-        const matter = matterRef ? await getMatter(deps.db, matterRef) : undefined;
+        const matter = matterRef ? await getMatter(db, matterRef) : undefined;
         const id = stableId('event', ctx, index);
         const ics: IcsEvent = { ...event, uid: `${id}@sapflow`, stamp, attendees: attendees ?? [], organizer: deps.firm.email };
         const text = toIcsCalendar([ics]);
         const sample = (matter?.sample ?? false) || hasSampleData(input);
-        const { rows } = await deps.db.query<{ id: string }>(
+        const { rows } = await db.query<{ id: string }>(
           `INSERT INTO calendar_events (id, uid, title, description, location, starts_at, ends_at, all_day, matter_id, ics, created_by, sample)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
            ON CONFLICT (id) DO UPDATE SET id = calendar_events.id RETURNING id`,
@@ -87,7 +88,7 @@ export function createCreateCalendarEventTool(deps: LegalDeps) {
         content_type: 'text/calendar',
         sample_data: created.some((e) => e.sample),
       };
-    },
+    }),
   });
 }
 

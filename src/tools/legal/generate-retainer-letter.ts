@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SapflowError } from '../../errors/index.js';
+import { actOnce } from './act-once.js';
 import { findClient, getMatter, isSampleContact, toClient, toDocument, type Client, type Matter } from './firm-records.js';
 import type { LegalDeps } from './legal-deps.js';
 import { given, legalTool, optionalText } from './legal-tool.js';
@@ -27,21 +28,21 @@ export function createGenerateRetainerLetterTool(deps: LegalDeps) {
     parameters,
     timeout: 30,
     retry_count: 1,
-    async run(args, ctx) {
+    run: (args, ctx) => actOnce(deps.db, 'generate_retainer_letter', ctx, async (db) => {
       const matterRef = given(args.matter_id);
       let matter: Matter | undefined;
       if (matterRef) {
-        matter = await getMatter(deps.db, matterRef);
+        matter = await getMatter(db, matterRef);
         if (!matter) throw new SapflowError('not_found', `no matter ${matterRef}`);
       }
       const email = given(args.client_email);
       const clientRef = given(args.client_id) ?? matter?.client_id;
-      let client: Client | undefined = await findClient(deps.db, { id: clientRef, email });
+      let client: Client | undefined = await findClient(db, { id: clientRef, email });
       if (clientRef && !client) throw new SapflowError('not_found', `no client ${clientRef}`);
       if (!client) {
         // the letter is stored with a client record; a prospective client gets one now, completed by update_client_record
-        const sample = await isSampleContact(deps.db, email);
-        const { rows } = await deps.db.query(
+        const sample = await isSampleContact(db, email);
+        const { rows } = await db.query(
           `INSERT INTO clients (id, name, email, status, notes, sample) VALUES ($1, $2, $3, 'prospective', $4, $5)
            ON CONFLICT (id) DO UPDATE SET updated_at = now() RETURNING *`,
           [stableId('client', ctx), args.client_name, email ?? null, 'Created for a retainer letter.', sample],
@@ -68,7 +69,7 @@ export function createGenerateRetainerLetterTool(deps: LegalDeps) {
       });
 
       const documentTitle = `Retainer letter - ${args.client_name} - ${title}`;
-      const { rows } = await deps.db.query(
+      const { rows } = await db.query(
         `INSERT INTO documents (id, matter_id, client_id, kind, title, body, created_by, sample)
          VALUES ($1, $2, $3, 'retainer_letter', $4, $5, $6, $7)
          ON CONFLICT (id) DO UPDATE SET id = documents.id RETURNING *`,
@@ -87,7 +88,7 @@ export function createGenerateRetainerLetterTool(deps: LegalDeps) {
         word_count: document.body.split(/\s+/).filter(Boolean).length,
         sample_data: document.sample,
       };
-    },
+    }),
   });
 }
 

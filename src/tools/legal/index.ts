@@ -2,4 +2,4 @@
 export { createLegalTools } from './create-legal-tools.js';
 export { seedSampleFirm, type SeedOptions, type SeedResult } from './sample-firm.js';
 export { getDocument, type StoredDocument } from './firm-records.js';
-export { SAMPLE_FIRM, type Extractor, type FirmProfile, type LegalToolsOptions, type Mailer, type MailMessage } from './legal-deps.js';
+export { SAMPLE_FIRM, type Extractor, type FirmProfile, type LegalDatabase, type LegalToolsOptions, type Mailer, type MailMessage } from './legal-deps.js';

@@ -1,5 +1,8 @@
 import type { ZodType } from 'zod';
-import type { Queryable } from '../../store/queryable.js';
+import type { Database } from '../../store/index.js';
+
+/** The store the tools read and write; the tools with side effects need its transactions (see `actOnce`). */
+export type LegalDatabase = Pick<Database, 'query' | 'exec' | 'transaction'>;
 
 /**
  * Structured extraction by the model: the answer must satisfy `schema`. Provided by the server when
@@ -18,6 +21,8 @@ export interface MailMessage {
   cc?: string;
   subject: string;
   text: string;
+  /** Derived from the call's idempotency key, so a receiver can tell a resent copy from a new message. */
+  messageId?: string;
 }
 
 /** The part of a nodemailer transport that `send_email` uses. */
@@ -44,7 +49,7 @@ export const SAMPLE_FIRM: FirmProfile = {
 };
 
 export interface LegalToolsOptions {
-  db: Queryable;
+  db: LegalDatabase;
   extractor?: Extractor;
   mailer?: Mailer;
   /** The clock; a fixed Date pins it (tests, demos). */
@@ -54,7 +59,7 @@ export interface LegalToolsOptions {
 
 /** What every legal tool is built from: the options with their defaults filled in. */
 export interface LegalDeps {
-  db: Queryable;
+  db: LegalDatabase;
   extractor?: Extractor;
   mailer?: Mailer;
   now: () => Date;

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { SapflowError } from '../../errors/index.js';
+import type { Queryable } from '../../store/index.js';
+import { actOnce } from './act-once.js';
 import { findClient, toClient, toMatter, type Client } from './firm-records.js';
 import type { LegalDeps } from './legal-deps.js';
 import { given, givenNames, legalTool, optionalNames, optionalText } from './legal-tool.js';
@@ -24,32 +26,36 @@ export function createOpenMatterTool(deps: LegalDeps) {
     parameters,
     timeout: 15,
     retry_count: 1,
-    async run(args, ctx) {
-      const client = await findMatterClient(deps, args);
+    run: (args, ctx) => actOnce(deps.db, 'open_matter', ctx, async (db) => {
+      const client = await findMatterClient(db, args);
       const id = stableId('matter', ctx);
-      let matter = (await deps.db.query('SELECT * FROM matters WHERE id = $1', [id])).rows[0];
+      let matter = (await db.query('SELECT * FROM matters WHERE id = $1', [id])).rows[0];
       const created = !matter;
       for (let attempt = 0; !matter; attempt++) {
         // numbers are "SP-<n>"; two runs opening matters at once may race for one, so take the next and retry
-        const { rows: next } = await deps.db.query<{ n: number }>(
+        const { rows: next } = await db.query<{ n: number }>(
           `SELECT coalesce(max(substring(number FROM '^SP-(\\d+)$')::int), 0) + 1 AS n FROM matters`,
         );
+        // a failed statement aborts the whole transaction; the savepoint keeps the claim and the client lookup alive
+        await db.query('SAVEPOINT matter_number');
         try {
-          const { rows } = await deps.db.query(
+          const { rows } = await db.query(
             `INSERT INTO matters (id, number, client_id, title, matter_type, description, status, responsible_lawyer, hourly_rate, opened_at, sample)
              VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $10) RETURNING *`,
             [id, `SP-${String(next[0]!.n).padStart(3, '0')}`, client.id, args.title, given(args.matter_type) ?? null, given(args.description) ?? null,
               given(args.responsible_lawyer) ?? deps.firm.signing_lawyer, args.hourly_rate ?? null, deps.now().toISOString(), client.sample],
           );
           matter = rows[0];
+          await db.query('RELEASE SAVEPOINT matter_number');
         } catch (error) {
+          await db.query('ROLLBACK TO SAVEPOINT matter_number');
           if (attempt >= 3 || !/duplicate key|unique/i.test(String((error as Error).message))) throw error;
         }
       }
       const names = givenNames(args.adverse_parties);
       const parties = [];
       for (const [i, name] of names.entries()) {
-        const { rows } = await deps.db.query<{ id: string; name: string; role: string }>(
+        const { rows } = await db.query<{ id: string; name: string; role: string }>(
           `INSERT INTO adverse_parties (id, matter_id, name, role, sample) VALUES ($1, $2, $3, 'opposing party', $4)
            ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name RETURNING id, name, role`,
           [stableId('adverse', ctx, i), matter!.id, name, client.sample],
@@ -57,7 +63,7 @@ export function createOpenMatterTool(deps: LegalDeps) {
         parties.push(rows[0]!);
       }
       if (client.status !== 'active') {
-        await deps.db.query(`UPDATE clients SET status = 'active', updated_at = now() WHERE id = $1`, [client.id]);
+        await db.query(`UPDATE clients SET status = 'active', updated_at = now() WHERE id = $1`, [client.id]);
       }
       return {
         matter: toMatter(matter!),
@@ -66,17 +72,17 @@ export function createOpenMatterTool(deps: LegalDeps) {
         created,
         sample_data: client.sample,
       };
-    },
+    }),
   });
 }
 
-async function findMatterClient(deps: LegalDeps, args: { client_id?: string | null; client_email?: string | null; client_name?: string | null }): Promise<Client> {
+async function findMatterClient(db: Queryable, args: { client_id?: string | null; client_email?: string | null; client_name?: string | null }): Promise<Client> {
   const id = given(args.client_id);
   const email = given(args.client_email);
   const name = given(args.client_name);
-  let client = await findClient(deps.db, { id, email });
+  let client = await findClient(db, { id, email });
   if (!client && name) {
-    const { rows } = await deps.db.query('SELECT * FROM clients WHERE lower(name) = lower($1) ORDER BY created_at LIMIT 1', [name]);
+    const { rows } = await db.query('SELECT * FROM clients WHERE lower(name) = lower($1) ORDER BY created_at LIMIT 1', [name]);
     client = rows[0] ? toClient(rows[0]) : undefined;
   }
   if (!client) {

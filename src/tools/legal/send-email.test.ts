@@ -1,5 +1,5 @@
 import nodemailer from 'nodemailer';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Mailer, MailMessage } from './legal-deps.js';
 import { openTestFirm, type TestFirm } from './test-firm.js';
 
@@ -67,6 +67,65 @@ describe('send_email', () => {
     } finally {
       await smtp.close();
     }
+  });
+
+  describe('over SMTP, once per key', () => {
+    // one store for these tests (each firm takes seconds to open); each test puts its own mail server behind it
+    let smtp: TestFirm;
+    let server: Mailer;
+    beforeAll(async () => {
+      smtp = await openTestFirm({ mailer: { sendMail: (m) => server.sendMail(m) } });
+    });
+    afterAll(() => smtp.close());
+
+    it('racing calls send once, and a repeat answers the sent message', async () => {
+      const sent: MailMessage[] = [];
+      server = {
+        async sendMail(m) {
+          sent.push(m);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          return { messageId: m.messageId };
+        },
+      };
+      const ctx = { executionId: 'exec-2', taskId: 'send_welcome' };
+      const racing = await Promise.all([1, 2, 3].map(() => smtp.call('send_email', message, ctx)));
+      expect(sent).toHaveLength(1);
+      expect(racing.map((r) => r.status).sort()).toEqual(['sending', 'sending', 'sent']);
+      expect(racing.find((r) => r.status === 'sending').note).toMatch(/not sent again/);
+      const first = racing.find((r) => r.status === 'sent');
+      await expect(smtp.call('send_email', message, ctx)).resolves.toEqual(first);
+      expect(sent).toHaveLength(1);
+      // the Message-ID comes from the key, so a receiver can drop a copy sent again after a reported failure
+      expect(first.message_id).toMatch(/^<[0-9a-f]{32}@sample-partners\.example>$/);
+    });
+
+    it('does not send again a message an earlier attempt was sending when it died', async () => {
+      let sends = 0;
+      server = { sendMail: async () => (sends++, { messageId: '<x@test>' }) };
+      const ctx = { executionId: 'exec-3', taskId: 'send_notice' };
+      await smtp.call('send_email', message, ctx);
+      // as a process killed between claiming the message and hearing back from the server leaves it
+      await smtp.db.query("UPDATE outbox SET status = 'sending', sent_at = NULL WHERE idempotency_key = 'exec-3:send_notice'");
+      const resumed = await smtp.call('send_email', message, ctx);
+      expect(resumed).toMatchObject({ status: 'sending', note: expect.stringMatching(/not sent again/) });
+      expect(sends).toBe(1);
+    });
+
+    it('records the outcome of a send whose call was cancelled while the server was answering', async () => {
+      let answer: (() => void) | undefined;
+      server = { sendMail: () => new Promise((resolve) => (answer = () => resolve({ messageId: '<late@test>' }))) };
+      const controller = new AbortController();
+      const ctx = { executionId: 'exec-4', taskId: 'send_late', signal: controller.signal };
+      const pending = smtp.call('send_email', message, ctx);
+      await vi.waitFor(() => expect(answer).toBeDefined());
+      controller.abort();
+      await expect(pending).rejects.toMatchObject({ code: 'cancelled' });
+      answer!();
+      await vi.waitFor(async () => {
+        const { rows } = await smtp.db.query("SELECT status, message_id FROM outbox WHERE idempotency_key = 'exec-4:send_late'");
+        expect(rows[0]).toEqual({ status: 'sent', message_id: '<late@test>' });
+      });
+    });
   });
 
   it('does not retry a permanent SMTP rejection', async () => {

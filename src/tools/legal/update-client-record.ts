@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SapflowError } from '../../errors/index.js';
+import { actOnce } from './act-once.js';
 import { findClient, isSampleContact, toClient, type Client } from './firm-records.js';
 import type { LegalDeps } from './legal-deps.js';
 import { given, legalTool, optionalText } from './legal-tool.js';
@@ -26,10 +27,10 @@ export function createUpdateClientRecordTool(deps: LegalDeps) {
     parameters,
     timeout: 15,
     retry_count: 1,
-    async run(args, ctx) {
+    run: (args, ctx) => actOnce(deps.db, 'update_client_record', ctx, async (db) => {
       const id = given(args.client_id);
       const email = given(args.email);
-      let client: Client | undefined = await findClient(deps.db, { id, email });
+      let client: Client | undefined = await findClient(db, { id, email });
       if (id && !client) throw new SapflowError('not_found', `no client ${id}`);
 
       const values: Record<string, string> = {};
@@ -45,11 +46,11 @@ export function createUpdateClientRecordTool(deps: LegalDeps) {
       if (!client) {
         if (args.create_if_missing === false) throw new SapflowError('not_found', `no client with email ${email ?? '(none given)'}`);
         if (!values.name) throw new SapflowError('invalid_arguments', 'update_client_record: a new client needs a name');
-        const { rows } = await deps.db.query(
+        const { rows } = await db.query(
           `INSERT INTO clients (id, name, email, phone, address, kind, status, notes, sample)
            VALUES ($1, $2, $3, $4, $5, coalesce($6, 'individual'), coalesce($7, 'prospective'), $8, $9)
            ON CONFLICT (id) DO UPDATE SET updated_at = now() RETURNING *`,
-          [stableId('client', ctx), values.name, values.email ?? null, values.phone ?? null, values.address ?? null, values.kind ?? null, values.status ?? null, stamped ?? null, await isSampleContact(deps.db, email)],
+          [stableId('client', ctx), values.name, values.email ?? null, values.phone ?? null, values.address ?? null, values.kind ?? null, values.status ?? null, stamped ?? null, await isSampleContact(db, email)],
         );
         client = toClient(rows[0]!);
         created = true;
@@ -60,7 +61,7 @@ export function createUpdateClientRecordTool(deps: LegalDeps) {
           params.push(stamped);
           sets.push(`notes = concat_ws(E'\\n', notes, $${params.length}::text)`);
         }
-        const { rows } = await deps.db.query(`UPDATE clients SET ${sets.join(', ')}, updated_at = now() WHERE id = $1 RETURNING *`, params);
+        const { rows } = await db.query(`UPDATE clients SET ${sets.join(', ')}, updated_at = now() WHERE id = $1 RETURNING *`, params);
         client = toClient(rows[0]!);
       }
       return {
@@ -69,6 +70,6 @@ export function createUpdateClientRecordTool(deps: LegalDeps) {
         updated_fields: created ? [] : [...Object.keys(values), ...(stamped ? ['notes'] : [])],
         sample_data: client.sample,
       };
-    },
+    }),
   });
 }
