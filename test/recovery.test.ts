@@ -56,7 +56,7 @@ for (const backend of BACKENDS) {
     let runtime: Runtime;
     let database: TestDatabase | undefined;
     beforeAll(async () => {
-      const env = { ...backend.env, RUN_LEASE_MS: '600', RUN_MAX_RESUMES: '3' };
+      const env: Record<string, string> = { ...backend.env, RUN_LEASE_MS: '600', RUN_MAX_RESUMES: '3' };
       if (backend.name.startsWith('Postgres')) {
         database = await createTestDatabase();
         env.DATABASE_URL = database.url;
