@@ -221,8 +221,8 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     const messages = (claimed.input as { messages?: unknown }).messages;
     if (!Array.isArray(messages)) return giveUp(claimed, 'The chat turn was logged without its messages, so it cannot be continued');
     const point = chatResumePoint(messages as ChatMessage[], log.map((s) => s.event));
-    const events = launch(claimed.id, 'chat', claimed.userId, chatSource(claimed.id, claimed.userId, point.messages, { ...point, attempt: claimed.resumeCount }));
-    void events; // listeners re-attach through followChat
+    // nobody listens yet: a reloaded client re-attaches through followChat
+    launch(claimed.id, 'chat', claimed.userId, chatSource(claimed.id, claimed.userId, point.messages, { ...point, attempt: claimed.resumeCount }));
   };
 
   return {
