@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createExecutionStore, openDatabase, type StoredEvent } from '../../src/store/index.js';
+import { createExecutionStore, openDatabase, type ExecutionRecord, type StoredEvent } from '../../src/store/index.js';
 import type { WorkflowEvent } from '../../src/protocol/index.js';
 import { FAULTS_LARGE, FAULTS_SEED, seededRandom, sleep, within } from '../support/faults.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
@@ -175,10 +176,12 @@ describe('gateway under kill -9', () => {
     for (const run of runs) if (TERMINAL.has(settled.get(run.id) ?? '')) replays.set(run.id, await replay(gateway, run.id));
     await gateway.stop();
     gateway = undefined;
-    const logs = await readLogs(runs.map((r) => r.id));
+    const rows = new Map<string, ExecutionRecord | null>();
+    const logs = await readLogs(runs.map((r) => r.id), rows);
 
     const problems: string[] = [];
-    let lost = 0;
+    // what a run lost: the run itself (not completed), a task (missing or wrong result), its seqs (a hole)
+    const lost = new Set<string>();
     let duplicated = 0;
     let resumed = 0;
     for (const run of runs) {
@@ -186,18 +189,18 @@ describe('gateway under kill -9', () => {
       const events = log.map((e) => e.event);
       const where = `${run.tag} (${run.id}, seed ${run.seed}, live at ${run.liveAtKills} kills)`;
       if (settled.get(run.id) !== 'completed') {
-        lost++;
+        lost.add(run.id);
         problems.push(`${where}: ended ${settled.get(run.id)}, not completed`);
       }
       if (log.some((e, i) => e.seq !== i + 1)) {
-        lost++;
+        lost.add(`${run.id}:seqs`);
         problems.push(`${where}: seqs are not 1..${log.length}: ${log.map((e) => e.seq).join(',')}`);
       }
       const starts = events.filter((e) => e.type === 'workflow-start').length;
       const finishes = events.filter((e) => e.type === 'workflow-finish');
       if (starts !== 1 || finishes.length !== 1) {
         if (starts > 1 || finishes.length > 1) duplicated++;
-        else lost++;
+        else lost.add(run.id);
         problems.push(`${where}: ${starts} workflow-start and ${finishes.length} workflow-finish`);
       }
       const finish = finishes.at(-1);
@@ -205,11 +208,17 @@ describe('gateway under kill -9', () => {
         const got = outcomes(finish.tasks);
         const want = reference.get(run.seed)!;
         for (const taskId of TASK_IDS) {
-          if (JSON.stringify(got[taskId]) !== JSON.stringify(want[taskId])) {
-            lost++;
+          if (!isDeepStrictEqual(got[taskId], want[taskId])) {
+            lost.add(`${run.id}:${taskId}`);
             problems.push(`${where}: task ${taskId} finished ${JSON.stringify(got[taskId])}, the uninterrupted run ${JSON.stringify(want[taskId])}`);
           }
         }
+      }
+      // the execution row, as history shows it, is the uninterrupted run's too
+      const row = rows.get(run.id);
+      if (row?.status !== 'completed' || !isDeepStrictEqual(outcomes(row.tasks), reference.get(run.seed))) {
+        lost.add(run.id);
+        problems.push(`${where}: the execution row says ${row?.status} with tasks ${JSON.stringify(row && outcomes(row.tasks))}`);
       }
       for (const taskId of TASK_IDS) {
         const terminal = events.filter((e) => isTerminalTaskEvent(e) && e.taskId === taskId).length;
@@ -220,7 +229,7 @@ describe('gateway under kill -9', () => {
         }
         if (terminal !== 1) {
           if (terminal > 1) duplicated += terminal - 1;
-          else lost++;
+          else lost.add(`${run.id}:${taskId}`);
           problems.push(`${where}: ${terminal} terminal events for task ${taskId}`);
         }
       }
@@ -280,13 +289,13 @@ describe('gateway under kill -9', () => {
 
     const resumedRuns = runs.filter((r) => r.liveAtKills > 0).length;
     console.log(
-      `gateway faults: runs ${runs.length}, kills ${kills} (${startupKills} while starting), lost ${lost}, duplicated ${duplicated}, resumed ${resumed} (${resumedRuns} runs live at a kill), ` +
+      `gateway faults: runs ${runs.length}, kills ${kills} (${startupKills} while starting), lost ${lost.size}, duplicated ${duplicated}, resumed ${resumed} (${resumedRuns} runs live at a kill), ` +
         `tool calls ${tools.calls.length - referenceCalls} (${tools.calls.filter((c) => c.key === null).length} without Idempotency-Key), ` +
         `side effects ${tools.effects.length}; gateway starts ${startMs.join('/')} ms, log inspections ${inspectMs} ms, seed ${FAULTS_SEED}`,
     );
     expect(resumedRuns, 'no run was caught mid-way by a kill; the test proved nothing').toBeGreaterThan(0);
     expect(problems.slice(0, 40)).toEqual([]);
-    expect({ lost, duplicated }).toEqual({ lost: 0, duplicated: 0 });
+    expect({ lost: lost.size, duplicated }).toEqual({ lost: 0, duplicated: 0 });
   }, FAULTS_LARGE ? 30 * 60_000 : 240_000);
 });
 
@@ -321,13 +330,16 @@ function isTerminalTaskEvent(event: WorkflowEvent): event is Extract<WorkflowEve
   return event.type === 'task-complete' || event.type === 'task-failed' || event.type === 'task-skipped';
 }
 
-/** Every run's log, read from the store on disk (the gateway must not be running). */
-async function readLogs(ids: string[]): Promise<Map<string, StoredEvent<WorkflowEvent>[]>> {
+/** Every run's log (and, into `rows`, its execution row), read from the store on disk while no gateway runs. */
+async function readLogs(ids: string[], rows?: Map<string, ExecutionRecord | null>): Promise<Map<string, StoredEvent<WorkflowEvent>[]>> {
   const db = await within(90_000, 'the store to open after a kill', openDatabase({ dataDir }));
   try {
     const store = createExecutionStore(db);
     const logs = new Map<string, StoredEvent<WorkflowEvent>[]>();
-    for (const id of ids) logs.set(id, await store.readEvents<WorkflowEvent>(id, USER));
+    for (const id of ids) {
+      logs.set(id, await store.readEvents<WorkflowEvent>(id, USER));
+      rows?.set(id, await store.getExecution(id, USER));
+    }
     return logs;
   } finally {
     await db.close();
