@@ -296,7 +296,7 @@ describe('gateway under kill -9', () => {
     expect(resumedRuns, 'no run was caught mid-way by a kill; the test proved nothing').toBeGreaterThan(0);
     expect(problems.slice(0, 40)).toEqual([]);
     expect({ lost: lost.size, duplicated }).toEqual({ lost: 0, duplicated: 0 });
-  }, FAULTS_LARGE ? 30 * 60_000 : 240_000);
+  }, FAULTS_LARGE ? 30 * 60_000 : 300_000);
 });
 
 /** What DEFINITION comes to for `seed`, worked out from the tool server's function instead of a run. */
