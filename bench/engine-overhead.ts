@@ -95,7 +95,7 @@ async function timedRun(workflow: CompiledWorkflow): Promise<RunSample> {
 }
 
 /** The main thread's time on a CPU and waiting for one, in ns (Linux: /proc/<pid>/task/<pid>/schedstat). */
-function readSchedstat(): { cpuNs: number; waitNs: number } | undefined {
+export function readSchedstat(): { cpuNs: number; waitNs: number } | undefined {
   try {
     const [cpuNs, waitNs] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number);
     return Number.isFinite(cpuNs) && Number.isFinite(waitNs) ? { cpuNs: cpuNs!, waitNs: waitNs! } : undefined;

@@ -1,10 +1,10 @@
 /**
  * `npm run bench [name...]` - the bench dispatcher, and nothing else.
  *
- * A bench is `bench/<name>.ts` with no hyphen in its name (`engine.ts`, `chat.ts`); its helpers are
- * `bench/<name>-<part>.ts` and are not run. With names given, only those run. Each bench runs in its own
- * `node --expose-gc --import tsx` process, in name order, so heap figures can force full collections and one bench's
- * garbage or JIT state never lands in another's timings. A bench prints its own table and files its figures with
+ * A bench is `bench/<name>.ts` with no hyphen in its name (`engine.ts`, `chat.ts`, `restart.ts`); its helpers are
+ * `bench/<name>-<part>.ts` and are not run. With names given, only those run (`npm run bench chat restart`). Each
+ * bench runs in its own `node --expose-gc --import tsx` process, in name order, so heap figures can force full
+ * collections and one bench's garbage or JIT state never lands in another's timings. A bench prints its own table and files its figures with
  * `writeResults('<name>', figures)`: that merges them into bench/results.json under its key, leaving the others alone.
  */
 import { spawnSync } from 'node:child_process';
@@ -15,6 +15,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 export const RESULTS_FILE = join(BENCH_DIR, 'results.json');
+/** BENCH_QUICK=1: the slow parts (durable-log runs, restarts) on small sizes, for trying the benches out; said in their output. */
+export const QUICK = process.env.BENCH_QUICK === '1';
 // resolved from here, not from the caller's working directory
 const TSX = import.meta.resolve('tsx');
 
