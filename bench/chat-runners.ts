@@ -5,16 +5,22 @@ import OpenAI from 'openai';
 import type { ChatToolServer } from '../test/support/chat-tool-server.js';
 import { promptOf, type ChatScene } from './chat-scenes.js';
 
-/** One turn of a runner: its wall time, and when each tool request reached the tool service (ms after the start). */
+/**
+ * One turn of a runner: its wall time, when each tool request reached the tool service and when each model request
+ * reached the scripted upstream (ms after the start).
+ */
 export interface TurnTiming {
   wallMs: number;
   toolStartsMs: number[];
+  modelRequestsMs: number[];
 }
 
 export interface BenchUpstream {
   /** The scripted server's base URL, `/v1` included. */
   openaiUrl: string;
   tools: ChatToolServer;
+  /** `Date.now()` of every request the scripted upstream received, in order. */
+  modelRequests: number[];
 }
 
 const API_KEY = 'sk-bench';
@@ -22,11 +28,16 @@ const TOOL_SCHEMA = { type: 'object' as const, properties: { note: { type: 'stri
 
 async function timed(upstream: BenchUpstream, turn: () => Promise<void>): Promise<TurnTiming> {
   const seen = upstream.tools.requests.length;
+  const seenModel = upstream.modelRequests.length;
   const startedAt = Date.now();
   const start = performance.now();
   await turn();
   const wallMs = performance.now() - start;
-  return { wallMs, toolStartsMs: upstream.tools.requests.slice(seen).map((r) => r.receivedAt - startedAt) };
+  return {
+    wallMs,
+    toolStartsMs: upstream.tools.requests.slice(seen).map((r) => r.receivedAt - startedAt),
+    modelRequestsMs: upstream.modelRequests.slice(seenModel).map((at) => at - startedAt),
+  };
 }
 
 async function callTool(upstream: BenchUpstream, ms: number, args: unknown, signal?: AbortSignal): Promise<unknown> {

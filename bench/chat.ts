@@ -1,10 +1,13 @@
 /**
- * The chat bench (issue 3): one tool-calling chat turn, side by side in one process - Sapflow (POST /api/chat over a
- * real socket), the Vercel AI SDK v7 `streamText` with the same tools, and a sequential baseline (the "before") -
- * all served by the same scripted OpenAI-compatible upstream and the same HTTP tool service. Medians of 7 turns each,
- * interleaved, after a warm-up. Run it with `npm run bench chat` (or `npx tsx bench/chat.ts`).
+ * The chat bench (issues 3 and 8): one tool-calling chat turn, side by side in one process - Sapflow (POST /api/chat
+ * over a real socket, through the run pipeline: the turn logged with its text on the embedded store on disk, its
+ * `finish` held until the log is durable), the Vercel AI SDK v7 `streamText` with the same tools, and a sequential
+ * baseline (the "before") - all served by the same scripted OpenAI-compatible upstream and the same HTTP tool service.
+ * Medians of 7 turns each, interleaved, after a warm-up. Run it with `npm run bench chat` (or `npx tsx bench/chat.ts`).
  */
-import { arch, cpus, platform } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { arch, cpus, platform, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startSapflow } from '../src/server.js';
 import { startChatToolServer, writeToolsConfig } from '../test/support/chat-tool-server.js';
 import { startScriptedOpenAI } from '../test/support/scripted-openai.js';
@@ -26,15 +29,23 @@ const median = (values: number[]) => {
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
 const started = Date.now();
-const openai = await startScriptedOpenAI({ script: benchScript });
+const modelRequests: number[] = [];
+const openai = await startScriptedOpenAI({
+  script: (body: Parameters<typeof benchScript>[0]) => {
+    modelRequests.push(Date.now());
+    return benchScript(body);
+  },
+});
 const tools = await startChatToolServer();
 const config = await writeToolsConfig(tools, SCENES.flatMap((scene) => scene.tools.map((t) => ({ name: t.name, behaviour: { ms: t.ms } }))));
+// the gateway's default store: PGlite in a folder on disk, so every turn pays for its durable log as it would in use
+const dataDir = await mkdtemp(join(tmpdir(), 'sapflow-bench-chat-'));
 const sapflow = await startSapflow({
   port: 0,
   host: '127.0.0.1',
-  env: { DATA_DIR: ':memory:', OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: openai.url, TOOLS_CONFIG: config.path },
+  env: { DATA_DIR: dataDir, OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: openai.url, TOOLS_CONFIG: config.path, SAPFLOW_SEED_SAMPLE_DATA: 'false' },
 });
-const upstream: BenchUpstream = { openaiUrl: openai.url, tools };
+const upstream: BenchUpstream = { openaiUrl: openai.url, tools, modelRequests };
 const run = (runner: Runner, scene: ChatScene): Promise<TurnTiming> =>
   runner === 'sapflow' ? runSapflowTurn(upstream, sapflow.url, scene) : runner === 'aiSdk' ? runAiSdkTurn(upstream, scene) : runSequentialTurn(upstream, scene);
 
@@ -49,6 +60,10 @@ interface SceneResult {
   /** Median time after the start at which each tool request reached the tool service, in stream order. */
   medianToolStartMs: Record<Runner, number[]>;
   runsMs: Record<Runner, number[]>;
+  /** Median time after the start at which the first model request reached the upstream. */
+  medianFirstModelRequestMs: Record<Runner, number>;
+  /** Median time from the final model request (the step after the tools) to the end of the turn. */
+  medianAfterLastModelRequestMs: Record<Runner, number>;
   sapflowVsAiSdk: number;
   sapflowVsLimit: number;
   aiSdkVsLimit: number;
@@ -57,6 +72,7 @@ interface SceneResult {
 }
 
 const results: SceneResult[] = [];
+let loggedTurns = 0;
 try {
   for (const scene of SCENES) {
     for (const runner of RUNNERS) await run(runner, scene); // warm-up: connections, JIT
@@ -73,6 +89,8 @@ try {
     const medianToolStartMs = Object.fromEntries(
       RUNNERS.map((r) => [r, scene.tools.map((_, i) => round(median(timings[r].map((t) => [...t.toolStartsMs].sort((a, b) => a - b)[i] ?? NaN))))]),
     ) as Record<Runner, number[]>;
+    const perRunner = (of: (t: TurnTiming) => number) =>
+      Object.fromEntries(RUNNERS.map((r) => [r, round(median(timings[r].map(of)))])) as Record<Runner, number>;
     results.push({
       scene: scene.id,
       title: scene.title,
@@ -83,6 +101,8 @@ try {
       medianMs,
       medianToolStartMs,
       runsMs: Object.fromEntries(RUNNERS.map((r) => [r, timings[r].map((t) => round(t.wallMs))])) as Record<Runner, number[]>,
+      medianFirstModelRequestMs: perRunner((t) => t.modelRequestsMs[0] ?? NaN),
+      medianAfterLastModelRequestMs: perRunner((t) => t.wallMs - (t.modelRequestsMs.at(-1) ?? NaN)),
       sapflowVsAiSdk: medianMs.sapflow / medianMs.aiSdk,
       sapflowVsLimit: medianMs.sapflow / limit.limitMs,
       aiSdkVsLimit: medianMs.aiSdk / limit.limitMs,
@@ -90,12 +110,34 @@ try {
       speedupVsSequential: medianMs.sequential / medianMs.sapflow,
     });
   }
+  loggedTurns = await checkTurnsLogged();
 } finally {
   await sapflow.close();
   await Promise.all([openai.close(), tools.close(), config.remove()]);
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+/** Every Sapflow turn is in the log, durable: its text, its tool results, its `finish` (else the figures would not count the log). */
+async function checkTurnsLogged(): Promise<number> {
+  const expected = SCENES.length * (TURNS + 1);
+  const { store } = sapflow.runtime;
+  const turns = [];
+  for (let cursor: string | undefined, page; (page = await store.listExecutions('local', { kind: 'chat', limit: 100, cursor })); cursor = page.nextCursor) {
+    turns.push(...page.items);
+    if (!page.nextCursor) break;
+  }
+  if (turns.length !== expected) throw new Error(`${turns.length} chat turns in the log, expected ${expected}`);
+  for (const turn of turns) {
+    const types = (await store.readEvents<{ type: string }>(turn.id, 'local')).map((s) => s.event.type);
+    if (!types.includes('text-delta') || !types.includes('task-complete') || types.at(-1) !== 'finish') {
+      throw new Error(`chat turn ${turn.id} is not fully logged: ${types.join(', ')}`);
+    }
+  }
+  return turns.length;
 }
 
 console.log(`Chat turn - one tool-calling model step, the tools, the final step; median of ${TURNS} turns per runner, interleaved, after a warm-up`);
+console.log(`Sapflow on its embedded store on disk: all ${loggedTurns} turns found in the log with their text, tool results and finish`);
 console.log(
   formatTable(
     ['scene', 'physical limit', 'Sapflow', 'AI SDK v7', 'sequential', 'Sapflow / AI SDK', 'Sapflow / limit', 'AI SDK / limit', 'sequential / Sapflow'],
@@ -113,6 +155,18 @@ console.log(
   formatTable(
     ['scene', 'arguments complete', 'Sapflow', 'AI SDK v7', 'sequential'],
     results.map((r) => [`(${r.scene})`, r.lastArgumentFragmentMs.join(' / '), ...RUNNERS.map((k) => r.medianToolStartMs[k].map((v) => v.toFixed(0)).join(' / '))]),
+  ),
+);
+console.log('');
+
+console.log('Around the model (ms; median): when the first model request reached the upstream, and from the last model request to the end of the turn');
+console.log('(Sapflow creates the execution row before it asks the model, and holds the turn\'s finish until its log is durable)');
+console.log(
+  formatTable(
+    ['scene', 'first request: Sapflow', 'AI SDK v7', 'sequential', 'last request to end: Sapflow', 'AI SDK v7', 'sequential'],
+    results.map((r) => [
+      `(${r.scene})`, ...RUNNERS.map((k) => r.medianFirstModelRequestMs[k].toFixed(0)), ...RUNNERS.map((k) => r.medianAfterLastModelRequestMs[k].toFixed(0)),
+    ]),
   ),
 );
 console.log('');
@@ -145,6 +199,8 @@ await writeResults('chat', {
   generatedAt: new Date().toISOString(),
   environment: { node: process.version, platform: `${platform()}-${arch()}`, cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length },
   turns: TURNS,
+  store: 'PGlite on disk (DATA_DIR)',
+  loggedTurns,
   targets,
   scenes: results,
   elapsedS,
