@@ -53,16 +53,13 @@ export async function startChatHarness(options: ChatHarnessOptions): Promise<Cha
   };
 }
 
-/**
- * A turn's execution log once it is complete. The log is written off the answer's critical path, so it becomes
- * durable a moment after the client has seen `[DONE]`: wait for its `workflow-finish`.
- */
+/** A turn's execution log once it is complete: it ends with the turn's `finish` (after its `workflow-finish`). */
 export async function readTurnLog<E extends { type: string }>(sapflow: RunningSapflow, executionId: string, timeoutMs = 2_000): Promise<E[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     await sapflow.runtime.writer.flush(executionId);
     const events = (await sapflow.runtime.store.readEvents<E>(executionId, 'local')).map((e) => e.event);
-    if (events.at(-1)?.type === 'workflow-finish' || Date.now() > deadline) return events;
+    if (events.at(-1)?.type === 'finish' || Date.now() > deadline) return events;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
