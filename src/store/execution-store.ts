@@ -12,9 +12,12 @@ import {
   type ExecutionRow,
 } from './execution-rows.js';
 import {
+  isTerminalStatus,
   TERMINAL_STATUSES,
+  type ExecutionRecord,
   type ExecutionStatus,
   type ExecutionStore,
+  type LoggableEvent,
   type ReadEventsOptions,
   type StoredEvent,
 } from './execution-types.js';
@@ -25,6 +28,7 @@ import { guardStore } from './store-error.js';
 
 const MAX_PAGE = 100;
 const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ');
+const TASK_EVENT_SQL = ['task-start', 'task-retry', 'task-complete', 'task-failed', 'task-skipped'].map((t) => `'${t}'`).join(', ');
 
 // One statement claims the next seqs by bumping last_seq (the row lock serialises concurrent appenders),
 // folds the batch into the row and inserts the log rows; no row, no insert.
@@ -58,13 +62,25 @@ RETURNING seq`;
 
 /** The execution log and definitions over either adapter. Every read and change is scoped to the user's rows. */
 export function createExecutionStore(db: Queryable): ExecutionStore {
+  // A live run's task states are folded from its log when read: keeping them in the row would rewrite the row's
+  // whole task map with every batch, which made each logged event cost in proportion to the run's size.
+  const withLiveTasks = async (record: ExecutionRecord): Promise<ExecutionRecord> => {
+    if (isTerminalStatus(record.status)) return record;
+    const { rows } = await db.query<{ payload: LoggableEvent }>(
+      `SELECT payload FROM workflow_logs WHERE execution_id = $1 AND type IN (${TASK_EVENT_SQL}) ORDER BY seq`,
+      [record.id],
+    );
+    const { tasks } = foldExecutionPatch(rows.map((r) => r.payload));
+    return tasks ? { ...record, tasks: { ...record.tasks, ...tasks } } : record;
+  };
+
   const getExecution = (id: string, userId: string) =>
     guardStore('read the execution', async () => {
       const { rows } = await db.query<ExecutionRow>(
         `SELECT ${RECORD_COLUMNS} FROM workflow_executions WHERE id = $1 AND user_id = $2`,
         [id, userId],
       );
-      return rows[0] ? toRecord(rows[0]) : null;
+      return rows[0] ? withLiveTasks(toRecord(rows[0])) : null;
     });
 
   return {
@@ -99,7 +115,8 @@ export function createExecutionStore(db: Queryable): ExecutionStore {
           patch.startedAt,
           patch.finishedAt,
           patch.durationMs,
-          toJsonb(patch.tasks ?? undefined),
+          // only a batch that starts or finishes the run sets the row's tasks (see withLiveTasks)
+          patch.replaceTasks ? toJsonb(patch.tasks ?? undefined) : null,
           patch.replaceTasks,
           toJsonb(patch.error ?? undefined),
         ]);
@@ -144,17 +161,21 @@ export function createExecutionStore(db: Queryable): ExecutionStore {
 
     setStatus: (id: string, userId: string, status: ExecutionStatus, error?: ErrorInfo) =>
       guardStore('update the execution', async () => {
+        // a run ended without its own finish (cancelled from outside, given up) keeps the task states its log shows
+        const live = await getExecution(id, userId);
+        const tasks = live && !isTerminalStatus(live.status) && isTerminalStatus(status) ? live.tasks : undefined;
         const { rows } = await db.query<ExecutionRow>(
           `UPDATE workflow_executions SET
+             tasks = COALESCE($5::jsonb, tasks),
              status = $3::text,
              started_at = CASE WHEN $3::text = 'running' THEN COALESCE(started_at, now()) ELSE started_at END,
              finished_at = CASE WHEN $3::text IN (${TERMINAL_SQL}) THEN COALESCE(finished_at, now()) ELSE finished_at END,
              error = COALESCE($4::jsonb, error)
            WHERE id = $1 AND user_id = $2 AND status IN ('pending', 'running')
            RETURNING ${RECORD_COLUMNS}`,
-          [id, userId, status, toJsonb(error)],
+          [id, userId, status, toJsonb(error), toJsonb(tasks)],
         );
-        return rows[0] ? toRecord(rows[0]) : getExecution(id, userId);
+        return rows[0] ? withLiveTasks(toRecord(rows[0])) : getExecution(id, userId);
       }),
 
     saveDefinition: (userId, workflowId, definition) =>
