@@ -141,7 +141,9 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
         const loggable = logged ? toLoggable(event) : undefined;
         if (loggable) writer.write(loggable);
         if (!logged || !isFinal(event)) return of(event);
-        return defer(() => writer.flush(executionId)).pipe(map(() => event));
+        // after one I/O poll: a cancelled run's teardown (its sockets closing) goes ahead of the log write, which on
+        // the embedded store runs on this thread
+        return defer(() => afterNextPoll().then(() => writer.flush(executionId))).pipe(map(() => event));
       }),
       shareReplay(),
     );
@@ -307,6 +309,11 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       await store.releaseLeases(owner, ids).catch((error: unknown) => onError(error, 'hand-over'));
     },
   };
+}
+
+/** Resolves after the event loop has been through its I/O poll at least once (two check phases later). */
+function afterNextPoll(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
 export function assertRunnable(workflow: CompiledWorkflow | undefined, id: string): CompiledWorkflow {
