@@ -2,10 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { jsonLines, runSapflow } from './support/cli-process.js';
+import { jsonLines, runSapflow, runSapflowInProcess } from './support/cli-process.js';
 import { startToolServer, toolsConfigFor } from './support/cli-tool-server.js';
 
-// Each case spawns the real CLI (tsx + PGlite start-up): allow for a slow, busy machine.
+// Cases about the process - the bin's start-up and exit code, a pipe that is not a terminal, Ctrl-C, the working
+// directory - spawn the real CLI (tsx + PGlite start-up): allow for a slow, busy machine. The rest run the same
+// command line in-process (runSapflowInProcess: runCli with the same clean environment), a Node + tsx start less each.
 const SLOW = 90_000;
 const STACK_LINE = /^\s+at .+\(.+:\d+:\d+\)$/m;
 
@@ -79,7 +81,7 @@ describe('sapflow validate', () => {
   });
 
   it('rejects a cycle with exit 64, the code, the path and the cycle - and no stack', { timeout: SLOW }, async () => {
-    const result = await runSapflow(['validate', join(dir, 'cycle.yaml')], { env });
+    const result = await runSapflowInProcess(['validate', join(dir, 'cycle.yaml')], { env });
     expect(result.code).toBe(64);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/^\[cycle\] tasks\[0\]\.dependencies\[0\]: .*a -> b -> a/);
@@ -88,23 +90,23 @@ describe('sapflow validate', () => {
   });
 
   it('checks functions against the available tools', { timeout: SLOW }, async () => {
-    const withTools = await runSapflow(['validate', join(dir, 'unknown-function.yaml')], { env });
+    const withTools = await runSapflowInProcess(['validate', join(dir, 'unknown-function.yaml')], { env });
     expect(withTools.code).toBe(64);
     expect(withTools.stderr).toMatch(/^\[unknown_function\] tasks\[0\]\.function: /);
     // without TOOLS_CONFIG the echo tool does not exist
-    const withoutTools = await runSapflow(['validate', join(dir, 'flow.yaml')]);
+    const withoutTools = await runSapflowInProcess(['validate', join(dir, 'flow.yaml')]);
     expect(withoutTools.code).toBe(64);
     expect(withoutTools.stderr).toMatch(/^\[unknown_function\]/);
   });
 
   it('reports a missing file and a bad command line as usage errors', { timeout: SLOW }, async () => {
-    const missing = await runSapflow(['validate', join(dir, 'nope.yaml')], { env });
+    const missing = await runSapflowInProcess(['validate', join(dir, 'nope.yaml')], { env });
     expect(missing.code).toBe(64);
     expect(missing.stderr).toMatch(/^\[not_found\] /);
-    const badOption = await runSapflow(['validate', '--frobnicate', 'x.yaml']);
+    const badOption = await runSapflowInProcess(['validate', '--frobnicate', 'x.yaml']);
     expect(badOption.code).toBe(64);
     expect(badOption.stderr).toMatch(/^\[usage\] Unknown option '--frobnicate'/);
-    const unknownCommand = await runSapflow(['launch']);
+    const unknownCommand = await runSapflowInProcess(['launch']);
     expect(unknownCommand.code).toBe(64);
     expect(unknownCommand.stderr).toMatch(/^\[usage\] unknown command "launch"/);
   });
@@ -136,7 +138,7 @@ describe('sapflow run --json', () => {
   });
 
   it('exits 2 when a non-critical task fails (partial), and the rest still runs', { timeout: SLOW }, async () => {
-    const result = await runSapflow(['run', join(dir, 'partial.yaml'), '--json'], { env });
+    const result = await runSapflowInProcess(['run', join(dir, 'partial.yaml'), '--json'], { env });
     expect(result.code).toBe(2);
     const events = jsonLines(result.stdout);
     expect(events.find((e) => e.type === 'task-failed')).toMatchObject({ taskId: 'optional_step', error: { code: 'http_error', status: 400 } });
@@ -144,7 +146,7 @@ describe('sapflow run --json', () => {
   });
 
   it('exits 1 when a critical task fails, skipping what depends on it', { timeout: SLOW }, async () => {
-    const result = await runSapflow(['run', join(dir, 'failed.yaml'), '--json'], { env });
+    const result = await runSapflowInProcess(['run', join(dir, 'failed.yaml'), '--json'], { env });
     expect(result.code).toBe(1);
     const finish = jsonLines(result.stdout).at(-1)!;
     expect(finish).toMatchObject({ type: 'workflow-finish', status: 'failed', tasks: { must_work: { status: 'failed' }, then: { status: 'skipped' } } });
@@ -171,7 +173,7 @@ describe('sapflow run --json', () => {
 
 describe('sapflow run inputs', () => {
   it('a missing required input exits 64 before anything runs', { timeout: SLOW }, async () => {
-    const result = await runSapflow(['run', join(dir, 'flow.yaml'), '--json'], { env });
+    const result = await runSapflowInProcess(['run', join(dir, 'flow.yaml'), '--json'], { env });
     expect(result.code).toBe(64);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/^\[missing_input\] inputs\.count: Missing required input "count"/);
@@ -180,14 +182,14 @@ describe('sapflow run inputs', () => {
   });
 
   it('a value that is not the declared type exits 64', { timeout: SLOW }, async () => {
-    const result = await runSapflow(['run', join(dir, 'flow.yaml'), '-i', 'count=many', '--json'], { env });
+    const result = await runSapflowInProcess(['run', join(dir, 'flow.yaml'), '-i', 'count=many', '--json'], { env });
     expect(result.code).toBe(64);
     expect(result.stderr).toMatch(/^\[invalid_input\] inputs\.count: /);
     expect(server.calls).toEqual([]);
   });
 
   it('an unknown template id exits 64', { timeout: SLOW }, async () => {
-    const result = await runSapflow(['run', 'no_such_template'], { env });
+    const result = await runSapflowInProcess(['run', 'no_such_template'], { env });
     expect(result.code).toBe(64);
     expect(result.stderr).toMatch(/^\[unknown_workflow\] /);
   });
