@@ -6,13 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createExecutionStore, openDatabase } from '../src/store/index.js';
+import { PGLITE_TEMPLATE_ENV, PGLITE_TEMPLATE_PRELOAD } from './support/pglite-template.mjs';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'sapflow-sigterm-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 /** Starts `npm start` as a user runs it, on the given store; resolves with its URL once it listens. */
 function startGateway(env: NodeJS.ProcessEnv) {
-  const server = spawn(process.execPath, ['bin/server.js'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const preload = env[PGLITE_TEMPLATE_ENV] ? ['--import', PGLITE_TEMPLATE_PRELOAD] : [];
+  const server = spawn(process.execPath, [...preload, 'bin/server.js'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   server.stderr.on('data', (d) => (output += d));
   const url = new Promise<string>((resolve, reject) => {

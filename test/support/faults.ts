@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { PGLITE_TEMPLATE_ENV, PGLITE_TEMPLATE_PRELOAD } from './pglite-template.mjs';
 
 /**
  * Fault tests come in two sizes from one file: small in `npm test`, large in `npm run test:faults` (FAULTS=large).
@@ -41,13 +42,18 @@ export interface LineChild {
   kill9(): Promise<void>;
 }
 
+/**
+ * `node <args>` with its stdout read line by line. With the test run's PGlite template in `env` (test/support/setup.ts
+ * puts it in the workers' environment), the child gets its preload: a new DATA_DIR starts from the template, not initdb.
+ */
 export function spawnLines(
   args: string[],
   env: NodeJS.ProcessEnv,
   onLine: (line: string) => void,
   { cwd }: { cwd?: string } = {},
 ): LineChild {
-  const child = spawn(process.execPath, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const preload = env[PGLITE_TEMPLATE_ENV] ? ['--import', PGLITE_TEMPLATE_PRELOAD] : [];
+  const child = spawn(process.execPath, [...preload, ...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   let buffer = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {

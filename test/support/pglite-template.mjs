@@ -1,5 +1,5 @@
 // Plain JS (no tsx needed), so a child process can load it with `node --import` before bin/*.js registers tsx.
-import { Blob, Buffer } from 'node:buffer';
+import { Buffer } from 'node:buffer';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,8 @@ export const PGLITE_TEMPLATE_ENV = 'SAPFLOW_TEST_PGLITE_TEMPLATE';
 /** `node --import` this in a spawned gateway or CLI to give it the template too (with PGLITE_TEMPLATE_ENV set). */
 export const PGLITE_TEMPLATE_PRELOAD = new URL('./pglite-template-preload.mjs', import.meta.url).href;
 
+// bump when the tarball is made differently, so an old one in the temp folder is not reused
+const TEMPLATE_FORMAT = 2;
 // the package does not export its package.json: find it beside its entry point
 const pgliteEntry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
 const { version } = JSON.parse(readFileSync(join(dirname(pgliteEntry), '..', 'package.json'), 'utf8'));
@@ -25,7 +27,7 @@ const { version } = JSON.parse(readFileSync(join(dirname(pgliteEntry), '..', 'pa
  * packed (a dump of a running instance would make every store start with crash recovery).
  */
 export async function buildPgliteTemplate() {
-  const path = join(tmpdir(), `sapflow-test-pglite-${version}.tar`);
+  const path = join(tmpdir(), `sapflow-test-pglite-${version}-${TEMPLATE_FORMAT}.tar`);
   if (existsSync(path)) return path;
   const dataDir = mkdtempSync(join(tmpdir(), 'sapflow-test-pglite-'));
   try {
@@ -43,7 +45,10 @@ export async function buildPgliteTemplate() {
 function tarOf(root) {
   const blocks = [];
   const walk = (relative) => {
-    for (const name of readdirSync(join(root, relative)).sort()) {
+    const names = readdirSync(join(root, relative)).sort();
+    // PG_VERSION last: a process killed while it unpacks into a DATA_DIR leaves a folder that PGlite still sees as new
+    if (!relative) names.push(...names.splice(names.indexOf('PG_VERSION'), 1));
+    for (const name of names) {
       const entry = relative ? `${relative}/${name}` : name;
       const stats = statSync(join(root, entry));
       if (stats.isDirectory()) {
@@ -91,11 +96,18 @@ export function usePgliteTemplate(path = process.env[PGLITE_TEMPLATE_ENV]) {
   const templated = (dataDirOrOptions, maybeOptions) => {
     const options = typeof dataDirOrOptions === 'string' ? { ...maybeOptions, dataDir: dataDirOrOptions } : { ...(dataDirOrOptions ?? maybeOptions) };
     if (!fresh(options)) return create(options);
-    tarball ??= readFileSync(path);
-    return create({ ...options, loadDataDir: new Blob([tarball], { type: 'application/x-tar' }) });
+    tarball ??= asTarFile(readFileSync(path));
+    return create({ ...options, loadDataDir: tarball });
   };
   templated.usesTemplate = true;
   PGlite.create = templated;
+}
+
+// what PGlite reads of a Blob (it only unpacks the bytes, never changes them): one copy of 40 MB for every store,
+// not the two a Node Blob's arrayBuffer() makes, chunk by chunk
+function asTarFile(bytes) {
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  return { type: 'application/x-tar', size: buffer.byteLength, arrayBuffer: async () => buffer };
 }
 
 function fresh(options) {
