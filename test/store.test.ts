@@ -163,10 +163,40 @@ for (const backend of BACKENDS) {
           expect(after.rows).toEqual(before.rows);
         });
 
-        it('001_core re-runs cleanly by hand (the way one applies it in the Supabase SQL editor)', async () => {
-          const { readFile } = await import('node:fs/promises');
+        it('every migration re-runs cleanly by hand (the way one applies it in the Supabase SQL editor)', async () => {
+          const { readdir, readFile } = await import('node:fs/promises');
           const { MIGRATIONS_DIR } = await import('../src/store/index.js');
-          await db.exec(await readFile(join(MIGRATIONS_DIR, '001_core.sql'), 'utf8'));
+          const files = (await readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql')).sort();
+          expect(files.length).toBeGreaterThanOrEqual(5);
+          for (const file of files) await db.exec(await readFile(join(MIGRATIONS_DIR, file), 'utf8'));
+          // still a view over the batches, and still the log
+          const { id, userId } = await started();
+          await store.appendEvents(id, runEvents(id).all.slice(0, 2));
+          expect(seqs(await store.readEvents(id, userId))).toEqual([1, 2]);
+        });
+
+        it('005 moves a log written one row per event into batch rows, events and seqs unchanged', async () => {
+          const { copyFile, readdir } = await import('node:fs/promises');
+          const { MIGRATIONS_DIR } = await import('../src/store/index.js');
+          const before005 = await mkdtemp(join(tmpdir(), 'sapflow-migrations-'));
+          const old = await backend.open();
+          try {
+            for (const f of (await readdir(MIGRATIONS_DIR)).filter((f) => f < '005')) await copyFile(join(MIGRATIONS_DIR, f), join(before005, f));
+            await runMigrations(old.db, before005);
+            const id = exId();
+            const events = runEvents(id).all;
+            await old.db.query("INSERT INTO workflow_executions (id, workflow_id, user_id, status, last_seq) VALUES ($1, 'wf', 'u1', 'completed', $2)", [id, events.length]);
+            for (const [i, event] of events.entries()) {
+              await old.db.query('INSERT INTO workflow_logs (execution_id, seq, type, payload) VALUES ($1, $2, $3, $4::jsonb)', [id, i + 1, event.type, JSON.stringify(event)]);
+            }
+            expect(await runMigrations(old.db)).toContain('005_log_batches.sql');
+            const moved = await createExecutionStore(old.db).readEvents(id, 'u1');
+            expect(moved).toEqual(events.map((event, i) => ({ seq: i + 1, event })));
+            expect(seqs(await createExecutionStore(old.db).appendEvents(id, [events[1]!]))).toEqual([events.length + 1]);
+          } finally {
+            await old.dispose();
+            await rm(before005, { recursive: true, force: true });
+          }
         });
 
         it('provide auth.uid() from request.jwt.claim.sub', async () => {
@@ -746,9 +776,10 @@ describe.skipIf(!DATABASE_URL)(
       expect(await count("UPDATE workflow_executions SET status = 'cancelled' WHERE id = $1", [aliceRun])).toBe(0);
       expect(await count('DELETE FROM workflow_executions WHERE id = $1', [aliceRun])).toBe(0);
       await expect(
-        client.query("INSERT INTO workflow_logs (execution_id, seq, type, payload) VALUES ($1, 99, 'x', '{}')", [
-          aliceRun,
-        ]),
+        client.query(
+          "INSERT INTO workflow_log_batches (execution_id, first_seq, last_seq, events) VALUES ($1, 99, 99, '[{}]')",
+          [aliceRun],
+        ),
       ).rejects.toMatchObject({ code: '42501' });
       await expect(
         client.query("INSERT INTO workflow_executions (id, workflow_id, user_id) VALUES ('forged', 'wf', 'alice')"),

@@ -74,9 +74,10 @@ export function toDefinition(row: DefinitionRow): WorkflowDefinitionRecord {
 /** JSON for a jsonb parameter. Postgres rejects NUL in jsonb text, and a rejected batch must not lose an event. */
 export function toJsonb(value: unknown): string | null {
   if (value === undefined) return null;
-  return JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === 'string' && v.includes('\u0000') ? v.replaceAll('\u0000', '\uFFFD') : v,
-  );
+  const json = JSON.stringify(value);
+  // NUL can only appear escaped, as \u0000 after an even run of backslashes (an odd one is a literal "\u0000"):
+  // mending the text afterwards keeps the common case a plain stringify, which a replacer function made 3x slower
+  return json.includes('\\u0000') ? json.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd') : json;
 }
 
 function iso(value: Date | string): string {

@@ -31,11 +31,13 @@ const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ');
 const TASK_EVENT_SQL = ['task-start', 'task-retry', 'task-complete', 'task-failed', 'task-skipped'].map((t) => `'${t}'`).join(', ');
 
 // One statement claims the next seqs by bumping last_seq (the row lock serialises concurrent appenders),
-// folds the batch into the row and inserts the log rows; no row, no insert.
+// folds the batch into the row and stores the batch as one log row; no execution row, no log row.
+// The row's task map is set only by a batch that starts the run (every task pending) or finishes it (the finish's
+// map), taken from that event inside the batch ($8 its index) rather than sent twice; a live run's task states in
+// between are folded from the log when read (withLiveTasks).
 const APPEND_EVENTS = `
 WITH batch AS (
-  SELECT e.ord::int AS ord, e.value AS event
-  FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(value, ord)
+  SELECT $2::jsonb AS events
 ), execution AS (
   UPDATE workflow_executions x SET
     last_seq = x.last_seq + $3::int,
@@ -46,19 +48,27 @@ WITH batch AS (
     started_at = COALESCE(x.started_at, $5::timestamptz),
     finished_at = COALESCE($6::timestamptz, x.finished_at),
     total_duration_ms = COALESCE($7::double precision, x.total_duration_ms),
-    tasks = CASE
-      WHEN $8::jsonb IS NULL THEN x.tasks
-      WHEN $9::boolean THEN $8::jsonb
-      ELSE COALESCE(x.tasks, '{}'::jsonb) || $8::jsonb END,
-    error = COALESCE($10::jsonb, x.error)
+    tasks = CASE batch.events -> $8::int ->> 'type'
+      WHEN 'workflow-finish' THEN batch.events -> $8::int -> 'tasks'
+      WHEN 'workflow-start' THEN (
+        SELECT COALESCE(jsonb_object_agg(t ->> 'id', '{"status": "pending", "attempts": 0}'::jsonb), '{}'::jsonb)
+        FROM jsonb_array_elements(batch.events -> $8::int -> 'tasks') AS t)
+      ELSE x.tasks END,
+    error = COALESCE($9::jsonb, x.error)
+  FROM batch
   WHERE x.id = $1
-  RETURNING x.last_seq
+  RETURNING x.last_seq, batch.events
 )
-INSERT INTO workflow_logs (execution_id, seq, type, task_id, payload)
-SELECT $1, execution.last_seq - $3::int + batch.ord, batch.event ->> 'type', batch.event ->> 'taskId', batch.event
-FROM execution CROSS JOIN batch
-ORDER BY batch.ord
-RETURNING seq`;
+INSERT INTO workflow_log_batches (execution_id, first_seq, last_seq, events)
+SELECT $1, execution.last_seq - $3::int + 1, execution.last_seq, execution.events
+FROM execution
+RETURNING first_seq`;
+
+// The log's events one by one, numbered, from the batch rows that hold any after $2 (the primary key finds them).
+const LOG_EVENTS = `
+SELECT b.first_seq + e.ord::int - 1 AS seq, e.value AS payload
+FROM workflow_log_batches b CROSS JOIN LATERAL jsonb_array_elements(b.events) WITH ORDINALITY AS e(value, ord)
+WHERE b.execution_id = $1 AND b.last_seq > $2::int AND b.first_seq + e.ord::int - 1 > $2::int`;
 
 /** The execution log and definitions over either adapter. Every read and change is scoped to the user's rows. */
 export function createExecutionStore(db: Queryable): ExecutionStore {
@@ -67,8 +77,8 @@ export function createExecutionStore(db: Queryable): ExecutionStore {
   const withLiveTasks = async (record: ExecutionRecord): Promise<ExecutionRecord> => {
     if (isTerminalStatus(record.status)) return record;
     const { rows } = await db.query<{ payload: LoggableEvent }>(
-      `SELECT payload FROM workflow_logs WHERE execution_id = $1 AND type IN (${TASK_EVENT_SQL}) ORDER BY seq`,
-      [record.id],
+      `SELECT l.payload FROM (${LOG_EVENTS}) l WHERE l.payload ->> 'type' IN (${TASK_EVENT_SQL}) ORDER BY l.seq`,
+      [record.id, 0],
     );
     const { tasks } = foldExecutionPatch(rows.map((r) => r.payload));
     return tasks ? { ...record, tasks: { ...record.tasks, ...tasks } } : record;
@@ -107,7 +117,7 @@ export function createExecutionStore(db: Queryable): ExecutionStore {
       guardStore('write the execution log', async () => {
         if (events.length === 0) return [];
         const patch = foldExecutionPatch(events);
-        const { rows } = await db.query<{ seq: number }>(APPEND_EVENTS, [
+        const { rows } = await db.query<{ first_seq: number }>(APPEND_EVENTS, [
           executionId,
           toJsonb(events),
           events.length,
@@ -115,13 +125,11 @@ export function createExecutionStore(db: Queryable): ExecutionStore {
           patch.startedAt,
           patch.finishedAt,
           patch.durationMs,
-          // only a batch that starts or finishes the run sets the row's tasks (see withLiveTasks)
-          patch.replaceTasks ? toJsonb(patch.tasks ?? undefined) : null,
-          patch.replaceTasks,
+          patch.replaceTasks ? lastIndexOfRunEdge(events) : null,
           toJsonb(patch.error ?? undefined),
         ]);
         if (rows.length === 0) throw new SapflowError('unknown_execution', `no execution ${executionId}`);
-        const first = rows.reduce((min, r) => Math.min(min, Number(r.seq)), Number.POSITIVE_INFINITY);
+        const first = Number(rows[0]!.first_seq);
         return events.map((event, i) => ({ seq: first + i, event }));
       }),
 
@@ -149,12 +157,11 @@ export function createExecutionStore(db: Queryable): ExecutionStore {
     readEvents: <E>(executionId: string, userId: string, { afterSeq = 0, limit }: ReadEventsOptions = {}) =>
       guardStore('read the execution log', async () => {
         const { rows } = await db.query<{ seq: number; payload: E }>(
-          `SELECT l.seq, l.payload FROM workflow_logs l
-           JOIN workflow_executions x ON x.id = l.execution_id
-           WHERE l.execution_id = $1 AND x.user_id = $2 AND l.seq > $3::int
+          `SELECT l.seq, l.payload FROM (${LOG_EVENTS}) l
+           WHERE EXISTS (SELECT 1 FROM workflow_executions x WHERE x.id = $1 AND x.user_id = $3)
            ORDER BY l.seq
            LIMIT $4::int`,
-          [executionId, userId, afterSeq, limit ?? null],
+          [executionId, afterSeq, userId, limit ?? null],
         );
         return rows.map((r): StoredEvent<E> => ({ seq: Number(r.seq), event: r.payload }));
       }),
@@ -239,4 +246,14 @@ function decodeCursor(cursor: string): string {
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
   if (!id || encodeCursor(id) !== cursor) throw new SapflowError('bad_request', 'invalid pagination cursor');
   return id;
+}
+
+/** The index of the batch's last `workflow-finish`, or else its last `workflow-start`: the event that sets the row's tasks. */
+function lastIndexOfRunEdge(events: readonly LoggableEvent[]): number | null {
+  let start: number | null = null;
+  for (let i = events.length - 1; i >= 0; i--) {
+    if (events[i]!.type === 'workflow-finish') return i;
+    if (start === null && events[i]!.type === 'workflow-start') start = i;
+  }
+  return start;
 }
