@@ -85,9 +85,12 @@ export class ToolStateLink {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.allSettled([this.redis.quit(), this.subscriber.quit()]);
-    this.redis.disconnect();
-    this.subscriber.disconnect();
+    // QUIT on a connection that is not up would wait in the offline queue for a Redis that may never come back.
+    const quit = async (r: Redis) => {
+      if (r.status === 'ready') await Promise.race([r.quit().catch(() => undefined), new Promise((done) => setTimeout(done, 500).unref())]);
+      r.disconnect();
+    };
+    await Promise.all([quit(this.redis), quit(this.subscriber)]);
   }
 
   private lost(error: unknown): void {
