@@ -4,8 +4,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { NEVER, defer, firstValueFrom, forkJoin, from } from 'rxjs';
+import { NEVER, defer, firstValueFrom, forkJoin, lastValueFrom } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../streams/engine.js';
+import { runToolCall } from '../../streams/run-tool-call.js';
+import { createHttpTool } from '../../tools/http-tool.js';
 import { createSharedToolState } from './create-shared-tool-state.js';
 import { REDIS_URL, eventually, sleep, toolStateCluster, warnIfNoRedis } from './tool-state-test-support.js';
 
@@ -21,7 +24,7 @@ function toolServer(ms: number) {
     stats.max = Math.max(stats.max, current);
     setTimeout(() => {
       current -= 1;
-      res.end('ok');
+      res.end('{"ok":true}');
     }, ms);
   });
   return { server, stats, url: () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
@@ -42,18 +45,23 @@ describe.skipIf(!REDIS_URL)('shared tool concurrency limits (real Redis)', () =>
     cluster = toolStateCluster();
   });
 
-  it('three processes with concurrency 4 never send more than 4 requests at once in total', async () => {
+  it('three processes running a concurrency-4 HTTP tool never send it more than 4 requests at once in total', async () => {
     const api = toolServer(100);
     api.server.listen(0, '127.0.0.1');
     await once(api.server, 'listening');
     try {
       const instances = await Promise.all([cluster.instance(), cluster.instance(), cluster.instance()]);
-      const calls = instances.flatMap((instance) =>
-        Array.from({ length: 8 }, () => instance.limiters.limit('api', 4, defer(() => from(fetch(api.url()).then((r) => r.text()))))),
-      );
+      // what three workers do: each its own engine over the shared state, the real HTTP tool, 8 calls each
+      const tool = createHttpTool({ name: 'api', description: 'rate limited', url: api.url(), parameters: { type: 'object' }, concurrency: 4 });
+      const calls = instances.flatMap((instance, w) => {
+        const engine = createEngine({ breakers: instance.breakers, limiters: instance.limiters });
+        return Array.from({ length: 8 }, (_, n) =>
+          lastValueFrom(runToolCall({ executionId: `w${w}`, taskId: `t${n}`, toolName: 'api', tool, args: {}, user: 'u' }, engine)),
+        );
+      });
       const started = Date.now();
-      const results = await firstValueFrom(forkJoin(calls));
-      expect(results).toHaveLength(24);
+      const outcomes = await Promise.all(calls);
+      expect(outcomes.map((e) => e.type)).toEqual(Array(24).fill('task-complete'));
       expect(api.stats.total).toBe(24);
       expect(api.stats.max).toBe(4);
       // 24 requests of 100 ms, 4 at a time: about 6 rounds; per process (3 x 4 at once) it would be 2
@@ -165,6 +173,20 @@ describe.skipIf(!REDIS_URL)('shared tool concurrency limits (real Redis)', () =>
     } finally {
       await state.close();
     }
+  });
+
+  it('a call waiting for a slot when Redis goes away runs under the local limit instead of waiting for Redis', async () => {
+    const [a, b] = [await cluster.instance(), await cluster.instance({ pollMs: 200 })];
+    const held = a.limiters.limit('api', 1, NEVER).subscribe();
+    await eventually(async () => (await holders()) === 1, 1000, 'A holds the slot');
+    let ran = false;
+    const waiting = b.limiters.limit('api', 1, defer(() => ((ran = true), Promise.resolve(1)))).subscribe();
+    await sleep(100);
+    expect(ran).toBe(false);
+    (b.breakers.link as unknown as { redis: Redis }).redis.disconnect(); // and it does not come back
+    await eventually(() => ran, 1000, 'the waiting call runs locally');
+    held.unsubscribe();
+    waiting.unsubscribe();
   });
 
   it('calls admitted locally while Redis was away are counted by the cluster once it is back', async () => {
