@@ -38,12 +38,26 @@ export function createConcurrencyLimiter(limit: number): <T>(work: Observable<T>
     });
 }
 
+/**
+ * Holds a tool's `concurrency`: `limit` returns `work` delayed until a slot is free, holding the slot while `work`
+ * runs. Unsubscribing while waiting takes no slot; unsubscribing while running frees it. One process
+ * (`ToolLimiters`) or one cluster (runtime/cluster/shared-limiters.ts).
+ */
+export interface LimiterRegistry {
+  limit<T>(name: string, concurrency: number | undefined, work: Observable<T>): Observable<T>;
+}
+
+/** True when `concurrency` asks for a limit at all (absent, 0, negative or infinite mean none). */
+export function isLimited(concurrency: number | undefined): concurrency is number {
+  return !!concurrency && concurrency > 0 && Number.isFinite(concurrency);
+}
+
 /** Per-tool limiters, created on first use with the tool's own `concurrency`. */
-export class ToolLimiters {
+export class ToolLimiters implements LimiterRegistry {
   private readonly byName = new Map<string, <T>(work: Observable<T>) => Observable<T>>();
 
   limit<T>(name: string, concurrency: number | undefined, work: Observable<T>): Observable<T> {
-    if (!concurrency || concurrency <= 0 || !Number.isFinite(concurrency)) return work;
+    if (!isLimited(concurrency)) return work;
     let limiter = this.byName.get(name);
     if (!limiter) {
       limiter = createConcurrencyLimiter(concurrency);

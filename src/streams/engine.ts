@@ -1,7 +1,7 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
-import { CircuitBreakers } from './circuit-breaker.js';
-import { ToolLimiters } from './concurrency-limiter.js';
+import { CircuitBreakers, type BreakerRegistry } from './circuit-breaker.js';
+import { ToolLimiters, type LimiterRegistry } from './concurrency-limiter.js';
 import { DurationStats } from './duration-stats.js';
 
 /**
@@ -11,8 +11,9 @@ import { DurationStats } from './duration-stats.js';
 export interface Engine {
   scheduler: SchedulerLike;
   backoff: BackoffOptions;
-  breakers: CircuitBreakers;
-  limiters: ToolLimiters;
+  /** Per process by default; a cluster passes its shared ones (runtime/cluster/create-shared-tool-state.ts). */
+  breakers: BreakerRegistry;
+  limiters: LimiterRegistry;
   stats: DurationStats;
   /** Global limit of tasks in flight per run (WORKFLOW_MAX_PARALLEL_TASKS). */
   maxParallel: number;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { SapflowError } from '../errors/index.js';
 import type { Tool } from '../tools/tool.js';
+import type { Breaker, BreakerPermit } from './circuit-breaker.js';
 import { createEngine } from './engine.js';
 import { runToolCall, type ToolCall } from './run-tool-call.js';
 import { label, retryableError, scriptedTool, testScheduler } from './test-support.js';
@@ -145,6 +146,26 @@ describe('runToolCall', () => {
       });
     });
     expect(calls).toHaveLength(4); // c never reached the service
+  });
+
+  it('waits for a breaker that answers asynchronously (a cluster choosing its probe) and never calls a refused tool', () => {
+    const { tool, calls } = scriptedTool('svc', () => 'up');
+    testScheduler().run(({ cold, expectObservable }) => {
+      const engineAnswering = (answer: Observable<BreakerPermit>) => {
+        const breaker: Breaker = { state: 'open', acquire: () => answer, record: () => 'closed', release: () => undefined, retryAfterMs: () => 2000 };
+        return createEngine({ breakers: { get: () => breaker, states: () => ({}) } });
+      };
+      const probe = engineAnswering(cold<BreakerPermit>('5ms (p|)', { p: { allowed: true, transition: 'half-open' } }));
+      expectObservable(runToolCall(call(tool, { taskId: 'a' }), probe).pipe(map(label))).toBe('5ms (abcd|)', {
+        a: 'breaker:svc:half-open', b: 'start:a#1', c: 'breaker:svc:closed', d: 'done:a:"up"',
+      });
+      const refused = engineAnswering(cold<BreakerPermit>('5ms (p|)', { p: { allowed: false } }));
+      expectObservable(runToolCall(call(tool, { taskId: 'b' }), refused).pipe(map(label))).toBe('5ms (f|)', { f: 'failed:b:circuit_open' });
+      // unsubscribed before the answer: nothing runs
+      const pending = engineAnswering(cold<BreakerPermit>('5ms (p|)', { p: { allowed: true } }));
+      expectObservable(runToolCall(call(tool, { taskId: 'c' }), pending).pipe(map(label)), '^--!').toBe('');
+    });
+    expect(calls).toHaveLength(1);
   });
 
   it('holds a per-tool concurrency limit, proven by subscriptions', () => {

@@ -1,7 +1,8 @@
-import { Observable, catchError, concat, defer, finalize, ignoreElements, map, merge, mergeMap, of, takeWhile, throwError, timer } from 'rxjs';
+import { Observable, catchError, concat, defer, finalize, ignoreElements, isObservable, map, merge, mergeMap, of, takeWhile, throwError, timer } from 'rxjs';
 import { SapflowError, toErrorInfo, toSapflowError } from '../errors/index.js';
 import type { Tool } from '../tools/tool.js';
 import { backoffDelay } from './backoff.js';
+import type { BreakerPermit } from './circuit-breaker.js';
 import type { Engine } from './engine.js';
 import type { BreakerState, CircuitBreakerEvent, ErrorInfo, TaskEvent, TaskFailedEvent } from '../protocol/index.js';
 import { invokeTool } from './invoke-tool.js';
@@ -52,8 +53,7 @@ export function runToolCall(call: ToolCall, engine: Engine): Observable<ToolCall
 
     const attempt = (n: number): Observable<ToolCallEvent> => {
       let judged = false;
-      const once$ = defer(() => {
-        const permit = breaker.acquire(scheduler.now());
+      const permitted = (permit: BreakerPermit): Observable<ToolCallEvent> => {
         if (!permit.allowed) {
           judged = true;
           const wait = Math.ceil(breaker.retryAfterMs(scheduler.now()) / 1000);
@@ -103,6 +103,11 @@ export function runToolCall(call: ToolCall, engine: Engine): Observable<ToolCall
           // A cancelled probe must not keep a half-open breaker waiting forever.
           finalize(() => judged || breaker.release()),
         );
+      };
+      // Synchronous in one process; a cluster breaker may first ask Redis who gets the half-open probe.
+      const once$ = defer(() => {
+        const permit = breaker.acquire(scheduler.now());
+        return isObservable(permit) ? permit.pipe(mergeMap(permitted)) : permitted(permit);
       });
       // Only the attempt holds a per-tool slot; the backoff wait after a `task-retry` does not.
       return engine.limiters.limit(tool.name, tool.concurrency, once$).pipe(
