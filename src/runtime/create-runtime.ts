@@ -13,6 +13,8 @@ import type { CatalogProblem, WorkflowCatalog } from './workflow-catalog.js';
 import { createRecovery, type Recovery } from './recover-runs.js';
 import { createRunPipeline, type Runs } from './run-pipeline.js';
 import { workflowAsTool } from './workflow-tools.js';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { createTracing } from '../telemetry/tracing.js';
 
 export interface Runtime {
   config: Config;
@@ -42,6 +44,8 @@ export interface RuntimeOptions {
   extraTools?: import('../tools/tool.js').Tool[];
   /** Pins the legal tools' clock (tests, demos). */
   now?: () => Date;
+  /** Where spans go instead of OTEL_EXPORTER_OTLP_ENDPOINT (tests: the SDK's InMemorySpanExporter). */
+  spanExporter?: SpanExporter;
 }
 
 /**
@@ -60,7 +64,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const store = createExecutionStore(db);
     const hub = createEventHub(store);
     const writer = createLogWriter(store, { hub });
-    const engine = createEngine({ maxParallel: config.WORKFLOW_MAX_PARALLEL_TASKS, defaultTimeout: config.WORKFLOW_DEFAULT_TIMEOUT });
+    const tracing = config.WORKFLOW_ENABLE_TELEMETRY
+      ? createTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, exporter: options.spanExporter, serviceName: config.OTEL_SERVICE_NAME })
+      : undefined;
+    const engine = createEngine({ maxParallel: config.WORKFLOW_MAX_PARALLEL_TASKS, defaultTimeout: config.WORKFLOW_DEFAULT_TIMEOUT, tracer: tracing });
 
     const openai = config.OPENAI_API_KEY
       ? createOpenAIModels({ apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL })
@@ -78,6 +85,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const runs = createRunPipeline({
       engine, tools, model, store, writer, hub,
       leaseTtlMs: config.RUN_LEASE_MS, maxResumes: config.RUN_MAX_RESUMES, maxSteps: config.MAX_STEPS, chatGraceMs: config.CHAT_RESUME_GRACE_MS,
+      tracing, modelName: openai && !options.model ? config.OPENAI_MODEL : undefined,
     });
     for (const workflow of catalog.list()) tools.register(workflowAsTool(workflow, runs));
     const recovery = createRecovery({ store, runs, embedded });
@@ -88,6 +96,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         // a stopping process hands its runs over (the next one resumes them), it does not cancel them
         recovery.stop();
         await runs.handOver();
+        await tracing?.shutdown().catch(() => {});
         await writer.close();
         await db.close();
       },
