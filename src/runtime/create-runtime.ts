@@ -15,6 +15,8 @@ import { createRunPipeline, type Runs } from './run-pipeline.js';
 import { workflowAsTool } from './workflow-tools.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createTracing } from '../telemetry/tracing.js';
+import { createLogger, type Logger } from '../telemetry/logger.js';
+import { observeToolCalls } from './observe-tool-calls.js';
 
 export interface Runtime {
   config: Config;
@@ -34,6 +36,8 @@ export interface Runtime {
   /** What start-up wants the operator to know: local auth, sample data, templates that did not load (the model is announced by its kind). */
   notices: string[];
   catalogProblems: CatalogProblem[];
+  /** Lines about runs (executionId, taskId, traceId as fields). */
+  logger: Logger;
   close(): Promise<void>;
 }
 
@@ -46,6 +50,8 @@ export interface RuntimeOptions {
   now?: () => Date;
   /** Where spans go instead of OTEL_EXPORTER_OTLP_ENDPOINT (tests: the SDK's InMemorySpanExporter). */
   spanExporter?: SpanExporter;
+  /** Replaces the log (JSON lines on stdout, readable ones on a terminal). */
+  logger?: Logger;
 }
 
 /**
@@ -54,6 +60,7 @@ export interface RuntimeOptions {
  */
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const notices: string[] = [];
+  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   try {
     const embedded = !config.DATABASE_URL;
@@ -63,11 +70,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     }
     const store = createExecutionStore(db);
     const hub = createEventHub(store);
-    const writer = createLogWriter(store, { hub });
+    const writer = createLogWriter(store, {
+      hub,
+      onError: (error, { executionId, events, dropped }) =>
+        logger.error({ executionId, code: error.code, events: events.length, dropped }, `execution log ${executionId}: ${error.message} (${dropped ? 'events dropped' : 'kept, will retry'})`),
+    });
     const tracing = config.WORKFLOW_ENABLE_TELEMETRY
       ? createTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, exporter: options.spanExporter, serviceName: config.OTEL_SERVICE_NAME })
       : undefined;
-    const engine = createEngine({ maxParallel: config.WORKFLOW_MAX_PARALLEL_TASKS, defaultTimeout: config.WORKFLOW_DEFAULT_TIMEOUT, tracer: tracing });
+    const engine = createEngine({ maxParallel: config.WORKFLOW_MAX_PARALLEL_TASKS, defaultTimeout: config.WORKFLOW_DEFAULT_TIMEOUT, tracer: observeToolCalls(tracing, logger) });
 
     const openai = config.OPENAI_API_KEY
       ? createOpenAIModels({ apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL })
@@ -85,13 +96,17 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const runs = createRunPipeline({
       engine, tools, model, store, writer, hub,
       leaseTtlMs: config.RUN_LEASE_MS, maxResumes: config.RUN_MAX_RESUMES, maxSteps: config.MAX_STEPS, chatGraceMs: config.CHAT_RESUME_GRACE_MS,
-      tracing, modelName: openai && !options.model ? config.OPENAI_MODEL : undefined,
+      tracing, logger, modelName: openai && !options.model ? config.OPENAI_MODEL : undefined,
     });
     for (const workflow of catalog.list()) tools.register(workflowAsTool(workflow, runs));
-    const recovery = createRecovery({ store, runs, embedded });
+    const recovery = createRecovery({
+      store, runs, embedded,
+      onError: (error) => logger.error({ err: error }, `crash recovery: ${error instanceof Error ? error.message : String(error)}`),
+      onRecovered: () => logger.info('crash recovery: the store answers again'),
+    });
 
     return {
-      config, db, store, hub, writer, engine, tools, catalog, runs, recovery, model, notices, catalogProblems: problems,
+      config, db, store, hub, writer, engine, tools, catalog, runs, recovery, model, notices, catalogProblems: problems, logger,
       async close() {
         // a stopping process hands its runs over (the next one resumes them), it does not cancel them
         recovery.stop();
