@@ -16,6 +16,9 @@ export async function validateCommand(args: string[], ctx: CliContext): Promise<
     try {
       const compiled = compileWorkflow(await loadWorkflowFile(file), { hasTool: (name) => tools.has(name), sourceName: file });
       ctx.stdout.write(`ok ${compiled.id}: ${compiled.tasks.length} task${compiled.tasks.length === 1 ? '' : 's'}\n`);
+      // an input taken from a reference is how a typo would look too: show them, so it can be seen
+      const inferred = compiled.inferredInputs ?? [];
+      if (inferred.length) ctx.stdout.write(`  inputs inferred from references (no inputs: block): ${inferred.join(', ')}\n`);
     } catch (error) {
       const where = files.length > 1 ? `${file}: ` : '';
       ctx.stderr.write(`${where}${formatError(toSapflowError(error, 'invalid_workflow'))}\n`);

@@ -52,6 +52,8 @@ export interface RuntimeOptions {
   spanExporter?: SpanExporter;
   /** Replaces the log (JSON lines on stdout, readable ones on a terminal). */
   logger?: Logger;
+  /** Where the log goes and from which level, when it is not replaced (the CLI: stderr, warnings up). */
+  log?: { to?: NodeJS.WritableStream; level?: string };
 }
 
 /**
@@ -60,7 +62,7 @@ export interface RuntimeOptions {
  */
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const notices: string[] = [];
-  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
+  const logger = options.logger ?? createLogger({ level: options.log?.level ?? config.LOG_LEVEL, destination: options.log?.to });
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   try {
     const embedded = !config.DATABASE_URL;

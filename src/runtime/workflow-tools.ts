@@ -43,6 +43,7 @@ function inputSchema(input: InputDefinition): z.ZodType {
       case 'integer': return z.number().int();
       case 'boolean': return z.boolean();
       case 'array': return z.array(z.unknown());
+      case 'any': return z.unknown().refine((v) => v !== null && v !== undefined, 'a value is required');
       case 'object': return z.record(z.string(), z.unknown());
     }
   })();

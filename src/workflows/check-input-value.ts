@@ -7,6 +7,7 @@ const ARTICLE: Record<InputDefinition['type'], string> = {
   boolean: 'a boolean',
   object: 'an object',
   array: 'an array',
+  any: 'a value',
 };
 
 /** What is wrong with `value` for an input declared as `input` (type, then `enum`), or undefined if nothing. */
@@ -32,6 +33,8 @@ function hasType(type: InputDefinition['type'], value: unknown): boolean {
       return typeof value === 'object' && value !== null && !Array.isArray(value);
     case 'array':
       return Array.isArray(value);
+    case 'any':
+      return value !== undefined && value !== null;
   }
 }
 

@@ -114,4 +114,29 @@ describe('compileWorkflow errors', () => {
   it('takes the id from sourceName', () => {
     expect(compileWorkflow({ tasks: [{ id: 'a', function: 'f' }] }, { hasTool, sourceName: 'dir/flow_x.yaml' }).id).toBe('flow_x');
   });
+
+  describe("the original design's format", () => {
+    const original = {
+      name: 'Legal intake (v1)',
+      tasks: [
+        { name: 'fetch', function: 'list_emails', parameters: { query: 'from:${client_email}' } },
+        { name: 'check', function: 'check_conflicts', condition: 'strict == true', parameters: { client_name: '${fetch.result.name}' } },
+      ],
+    };
+
+    it('takes ids from names and the references that are not tasks as required inputs of any type', () => {
+      const compiled = compileWorkflow(original, { hasTool });
+      expect(compiled.id).toBe('legal_intake_v1');
+      expect(compiled.tasks.map((t) => [t.id, t.name, t.dependencies])).toEqual([['fetch', 'fetch', []], ['check', 'check', ['fetch']]]);
+      expect(compiled.inferredInputs).toEqual(['client_email', 'strict']);
+      expect(compiled.definition.inputs.client_email).toMatchObject({ type: 'any', required: true });
+      // compiled again (a stored definition on resume), the inputs are declared ones: nothing more is inferred
+      expect(compileWorkflow(compiled.definition, { hasTool }).inferredInputs).toEqual([]);
+    });
+
+    it('still needs an id or an identifier name for each task', () => {
+      const error = rejection({ name: 'x', tasks: [{ name: 'Fetch the emails', function: 'list_emails' }] });
+      expect(error).toMatchObject({ code: 'invalid_workflow', path: 'tasks[0].id' });
+    });
+  });
 });

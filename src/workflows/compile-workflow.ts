@@ -30,7 +30,9 @@ export function compileWorkflow(raw: unknown, options: CompileWorkflowOptions): 
     }
     firstIndex.set(task.id, i);
   });
-  const names = { inputs: new Set(Object.keys(definition.inputs)), tasks: new Set(firstIndex.keys()) };
+  // the original design's format declares no inputs: what its expressions name besides tasks are the run's inputs
+  const inferred = Object.keys(definition.inputs).length === 0 ? new Set<string>() : undefined;
+  const names = { inputs: new Set(Object.keys(definition.inputs)), tasks: new Set(firstIndex.keys()), inferred };
   const origins = new Map<string, Map<string, string>>();
   const tasks = definition.tasks.map((task, i): CompiledTask => {
     const base = `tasks[${i}]`;
@@ -40,14 +42,14 @@ export function compileWorkflow(raw: unknown, options: CompileWorkflowOptions): 
         details: { path, function: task.function },
       });
     }
-    const inferred = inferDependencies(task, base, names);
-    origins.set(task.id, inferred.origins);
+    const found = inferDependencies(task, base, names);
+    origins.set(task.id, found.origins);
     return {
       id: task.id,
       name: task.name ?? task.id,
       function: task.function,
       parameters: task.parameters ?? {},
-      dependencies: inferred.dependencies,
+      dependencies: found.dependencies,
       ...(task.condition === undefined ? {} : { condition: task.condition }),
       ...(task.timeout === undefined ? {} : { timeout: task.timeout }),
       ...(task.retry_count === undefined ? {} : { retry_count: task.retry_count }),
@@ -56,5 +58,9 @@ export function compileWorkflow(raw: unknown, options: CompileWorkflowOptions): 
     };
   });
   const ordered = topologicalOrder(tasks, (from, to) => origins.get(from)!.get(to)!);
-  return { definition, id: definition.id, name: definition.name, tasks: ordered };
+  const inferredInputs = [...(inferred ?? [])].sort();
+  if (inferredInputs.length === 0) return { definition, id: definition.id, name: definition.name, tasks: ordered, inferredInputs };
+  // required and of any type: a run without one is refused with missing_input before anything runs
+  const inputs = Object.fromEntries(inferredInputs.map((name) => [name, { type: 'any' as const, required: true, description: 'inferred from a reference (no inputs: block)' }]));
+  return { definition: { ...definition, inputs }, id: definition.id, name: definition.name, tasks: ordered, inferredInputs };
 }

@@ -20,7 +20,12 @@ export interface InferredDependencies {
 export function inferDependencies(
   task: TaskDefinition,
   base: string,
-  names: { inputs: ReadonlySet<string>; tasks: ReadonlySet<string> },
+  names: {
+    inputs: ReadonlySet<string>;
+    tasks: ReadonlySet<string>;
+    /** Given (a definition with no `inputs:` block), a reference to neither is collected here as an input of the run. */
+    inferred?: Set<string>;
+  },
 ): InferredDependencies {
   const origins = new Map<string, string>();
   const note = (id: string, path: string) => {
@@ -37,6 +42,7 @@ export function inferDependencies(
   const checkReferences = (source: string, references: readonly string[], path: string) => {
     for (const ref of references) {
       if (names.tasks.has(ref)) note(ref, path);
+      else if (names.inferred) names.inferred.add(ref);
       else if (!names.inputs.has(ref)) {
         const hint = didYouMean(ref, [...names.inputs, ...names.tasks]);
         throw new SapflowError('unknown_reference', `Unknown reference "${ref}" in "${source}" at ${path}: not an input or a task id${hint}`, {

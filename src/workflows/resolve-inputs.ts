@@ -51,6 +51,7 @@ function coerce(name: string, input: InputDefinition, text: string): unknown {
   const trimmed = text.trim();
   switch (input.type) {
     case 'string':
+    case 'any':
       return text;
     case 'number':
     case 'integer': {

@@ -2,7 +2,8 @@
  * The workflow language's shapes. The zod schema in `schema.ts` produces `WorkflowDefinition`;
  * `compileWorkflow` checks it against the tools and produces `CompiledWorkflow`, which the runner consumes.
  */
-export type InputType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array';
+/** `any`: any JSON value but null - what an input inferred from a reference (the original design's format) takes. */
+export type InputType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array' | 'any';
 
 export interface InputDefinition {
   type: InputType;
@@ -55,6 +56,8 @@ export interface CompiledWorkflow {
   name: string;
   /** In a topological order. */
   tasks: CompiledTask[];
+  /** Inputs taken from references in a definition with no `inputs:` block (the original design's format). */
+  inferredInputs?: string[];
 }
 
 /** What expressions see: inputs by name, and each finished task as `<id>.result|status|error`. */

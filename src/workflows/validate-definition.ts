@@ -19,8 +19,11 @@ const KNOWN_FIELDS: Record<string, string[]> = {
 export function validateDefinition(raw: unknown, options: { sourceName?: string } = {}): WorkflowDefinition {
   const { sourceName } = options;
   let input = raw;
-  const idFromName = sourceName === undefined ? undefined : basename(sourceName, extname(sourceName));
-  if (idFromName && isRecord(raw) && raw.id === undefined) input = { ...raw, id: idFromName };
+  const idFromFile = sourceName === undefined ? undefined : basename(sourceName, extname(sourceName));
+  // no id: the file's name, or else (the original design's format, which has only a name) the name made an id
+  const idFromName = isRecord(raw) && typeof raw.name === 'string' ? slug(raw.name) : undefined;
+  const defaultId = idFromFile ?? idFromName;
+  if (defaultId && isRecord(raw) && raw.id === undefined) input = { ...raw, id: defaultId };
   const parsed = workflowSchema.safeParse(input, { reportInput: true });
   if (parsed.success) return parsed.data;
   if (input === null || input === undefined) fail('Invalid workflow: the definition is empty', '', sourceName);
@@ -28,7 +31,7 @@ export function validateDefinition(raw: unknown, options: { sourceName?: string 
   const issues = parsed.error.issues;
   const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]!;
   const { path, message } = describeIssue(issue);
-  const fromName = path === 'id' && input !== raw ? ` (taken from the file name "${sourceName}")` : '';
+  const fromName = path === 'id' && input !== raw ? ` (taken from ${idFromFile ? `the file name "${sourceName}"` : 'its name'})` : '';
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem(s))` : '';
   return fail(`Invalid workflow${path ? ` at ${path}` : ''}: ${message}${fromName}${more}`, path, sourceName);
 }
@@ -67,4 +70,10 @@ function fail(message: string, path: string, source: string | undefined): never 
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `Legal intake (v2)` -> `legal_intake_v2`: a name as the id it stands for. */
+function slug(name: string): string | undefined {
+  const id = name.trim().toLowerCase().replace(/[^a-z0-9_.-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 128);
+  return id === '' ? undefined : id;
 }

@@ -12,7 +12,7 @@ const identifier = z
 
 const inputSchema = z
   .strictObject({
-    type: z.enum(['string', 'number', 'integer', 'boolean', 'object', 'array']),
+    type: z.enum(['string', 'number', 'integer', 'boolean', 'object', 'array', 'any']),
     required: z.boolean().optional(),
     default: z.unknown().optional(),
     description: z.string().optional(),
@@ -54,7 +54,7 @@ export const workflowSchema = z
     name: z.string().min(1).optional(),
     description: z.string().optional(),
     inputs: z.record(identifier, inputSchema).optional(),
-    tasks: z.array(taskSchema).min(1, { error: 'a workflow needs at least one task' }),
+    tasks: z.array(z.preprocess(nameAsId, taskSchema)).min(1, { error: 'a workflow needs at least one task' }),
   })
   .superRefine((workflow, ctx) => {
     const inputs = workflow.inputs ?? {};
@@ -67,3 +67,13 @@ export const workflowSchema = z
   .transform(
     (workflow): WorkflowDefinition => ({ ...workflow, name: workflow.name ?? workflow.id, inputs: workflow.inputs ?? {} }),
   );
+
+/**
+ * The original design's format names a task by `name:` where this one has `id:`: a task without an id whose name is
+ * an identifier takes it as its id (and keeps it as its name).
+ */
+function nameAsId(task: unknown): unknown {
+  if (typeof task !== 'object' || task === null || Array.isArray(task)) return task;
+  const { id, name } = task as { id?: unknown; name?: unknown };
+  return id === undefined && typeof name === 'string' && IDENTIFIER.test(name) ? { ...task, id: name } : task;
+}
