@@ -34,11 +34,11 @@ export function createQueueDepth(registry: Registry) {
 }
 
 async function withTimeout(source: QueueDepthSource): Promise<number | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: NodeJS.Timeout | undefined;
   try {
     const value = await Promise.race([
       Promise.resolve().then(source),
-      new Promise<undefined>((resolve) => (timer = setTimeout(resolve, SOURCE_TIMEOUT_MS))),
+      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), SOURCE_TIMEOUT_MS))),
     ]);
     return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
   } catch {
