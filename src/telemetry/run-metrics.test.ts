@@ -6,7 +6,7 @@ import { createRunMetrics } from './run-metrics.js';
 const at = '2026-01-01T00:00:00.000Z';
 const executionId = 'e1';
 
-async function valuesOf(registry: Registry, name: string): Promise<Array<{ labels: Record<string, string | number>; value: number }>> {
+async function valuesOf(registry: Registry, name: string): Promise<Array<{ labels: Record<string, string | number | undefined>; value: number }>> {
   const metric = registry.getSingleMetric(name);
   if (!metric) throw new Error(`no metric ${name}`);
   return (await metric.get()).values.map(({ labels, value }) => ({ labels: { ...labels }, value }));
