@@ -8,7 +8,7 @@ import { startSapflow, type RunningSapflow } from '../src/server.js';
 import { defineTool, type Tool } from '../src/tools/index.js';
 import { readWithAiClient, userMessage } from './support/chat-client.js';
 import { parsePrometheusText, seriesOf, valueOf, type Sample } from './support/prometheus-text.js';
-import { startTestServer } from './support/start-test-server.js';
+import { readSse, startTestServer } from './support/start-test-server.js';
 
 /**
  * GET /metrics on a real gateway (embedded store in a temp DATA_DIR): after three workflow runs - two completed, one
@@ -230,5 +230,60 @@ describe('GET /metrics', () => {
 
   it('refuses a WORKFLOW_ENABLE_TELEMETRY that is not a boolean with invalid_config', async () => {
     await expect(startTestServer({ env: { WORKFLOW_ENABLE_TELEMETRY: 'perhaps' } })).rejects.toMatchObject({ code: 'invalid_config' });
+  });
+});
+
+describe('a run handed over by a stopping gateway and resumed by the next one', () => {
+  const HOLD = `
+id: hold_probe
+name: Hold probe
+tasks:
+  - { id: first, function: probe_quick }
+  - { id: second, function: probe_gate, dependencies: [first] }
+`;
+  const tools = (gate: () => Promise<unknown>): Tool[] => [
+    defineTool({ name: 'probe_quick', description: 'Answers at once (test tool).', parameters: z.object({}), execute: () => ({ ok: true }) }),
+    defineTool({ name: 'probe_gate', description: 'Answers when the test says so (test tool).', parameters: z.object({}), execute: gate }),
+  ];
+
+  it('is active on neither after the hand-over, and counted once, as its template, where it finished', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sapflow-metrics-handover-'));
+    await writeFile(join(dir, 'hold_probe.yaml'), HOLD);
+    const env = { DATA_DIR: join(dir, 'data'), WORKFLOWS_DIR: dir, HOST: '127.0.0.1' };
+    try {
+      // the first gateway's gate never opens: it stops with the run half done
+      const first = await startSapflow({ port: 0, host: '127.0.0.1', env, runtime: { extraTools: tools((_args, ctx) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)))) } });
+      const started = await fetch(`${first.url}/api/workflows/execute`, {
+        method: 'POST', headers: { 'content-type': 'application/json', prefer: 'respond-async' }, body: JSON.stringify({ workflow_id: 'hold_probe' }),
+      });
+      const { id } = (await started.json()) as { id: string };
+      for await (const frame of readSse(await fetch(`${first.url}/api/executions/${id}/events`))) {
+        if (frame.event === 'task-start' && (JSON.parse(frame.data) as { taskId: string }).taskId === 'second') break;
+      }
+      await first.close();
+      const before = parsePrometheusText(await first.runtime.metrics!.render());
+      expect(valueOf(before, 'sapflow_runs_active', { kind: 'workflow' })).toBe(0);
+      expect(seriesOf(before, 'sapflow_runs_total')).toEqual([]);
+      expect(seriesOf(before, 'sapflow_tasks_total')).toEqual(['outcome=completed,tool=probe_quick 1']);
+
+      const second = await startSapflow({ port: 0, host: '127.0.0.1', env, runtime: { extraTools: tools(async () => ({ opened: true })) } });
+      try {
+        let status = 'running';
+        for (let i = 0; i < 200 && status === 'running'; i++) {
+          status = ((await (await fetch(`${second.url}/api/executions/${id}`)).json()) as { status: string }).status;
+          if (status === 'running') await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        expect(status).toBe('completed');
+        const after = await scrape(second.url);
+        expect(seriesOf(after, 'sapflow_runs_total')).toEqual(['kind=workflow,status=completed,workflow=hold_probe 1']);
+        expect(valueOf(after, 'sapflow_runs_active', { kind: 'workflow' })).toBe(0);
+        // the task settled before the hand-over is not run, nor counted, again
+        expect(seriesOf(after, 'sapflow_tasks_total')).toEqual(['outcome=completed,tool=probe_gate 1']);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
