@@ -241,7 +241,7 @@ tasks:
   - { id: first, function: probe_quick }
   - { id: second, function: probe_gate, dependencies: [first] }
 `;
-  const tools = (gate: () => Promise<unknown>): Tool[] => [
+  const tools = (gate: (args: unknown, ctx: { signal: AbortSignal }) => Promise<unknown>): Tool[] => [
     defineTool({ name: 'probe_quick', description: 'Answers at once (test tool).', parameters: z.object({}), execute: () => ({ ok: true }) }),
     defineTool({ name: 'probe_gate', description: 'Answers when the test says so (test tool).', parameters: z.object({}), execute: gate }),
   ];
