@@ -24,8 +24,10 @@ export function parsePrometheusText(text: string): Sample[] {
       read = LABEL.lastIndex;
     }
     if (read !== body.length) throw new Error(`unreadable labels: ${line}`);
-    const value = match[3] === '+Inf' ? Infinity : match[3] === '-Inf' ? -Infinity : Number(match[3]);
-    if (Number.isNaN(value) && match[3] !== 'NaN') throw new Error(`not a value: ${line}`);
+    // as Prometheus reads them (Go's ParseFloat): NaN and Inf in any case; prom-client writes `Nan`
+    const raw = match[3]!;
+    const value = /^[+-]?inf$/i.test(raw) ? (raw.startsWith('-') ? -Infinity : Infinity) : /^nan$/i.test(raw) ? NaN : Number(raw);
+    if (Number.isNaN(value) && !/^nan$/i.test(raw)) throw new Error(`not a value: ${line}`);
     samples.push({ name: match[1]!, labels, value });
   }
   return samples;
