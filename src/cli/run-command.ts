@@ -33,7 +33,8 @@ export async function runCommand(args: string[], ctx: CliContext): Promise<numbe
   const definitions = await loadDefinitions(config);
   const workflow = await loadWorkflowTarget(positionals[0]!, { hasTool: (name) => definitions.tools.has(name), catalog: async () => definitions.catalog });
   const inputs = resolveInputs(workflow.definition, rawInputs, { coerceStrings: true });
-  const runtime = await createRuntime(config);
+  // one run in a terminal: nobody scrapes its metrics
+  const runtime = await createRuntime(config, { metrics: false });
   try {
     // redrawing needs the terminal's size; a pseudo-terminal without one (CI, `script`) gets plain lines
     const live = !json && ctx.stdout.isTTY === true && ctx.stdout.columns > 0 && ctx.stdout.rows > 0;

@@ -55,6 +55,8 @@ export interface RuntimeOptions {
   spanExporter?: SpanExporter;
   /** Replaces the log (JSON lines on stdout, readable ones on a terminal). */
   logger?: Logger;
+  /** false: no Prometheus metrics whatever WORKFLOW_ENABLE_TELEMETRY says (the CLI, which serves no GET /metrics). */
+  metrics?: boolean;
 }
 
 /**
@@ -96,7 +98,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     });
     const { tools, catalog, problems } = await loadToolsAndCatalog(config, legalTools, options.extraTools);
     for (const p of problems) notices.push(`Workflow ${p.file} not loaded: [${p.code}] ${p.path ? `${p.path}: ` : ''}${p.message}`);
-    const metrics = config.WORKFLOW_ENABLE_TELEMETRY ? createGatewayMetrics() : undefined;
+    const metrics = config.WORKFLOW_ENABLE_TELEMETRY && options.metrics !== false ? createGatewayMetrics() : undefined;
     const limiters = engine.limiters;
     if (metrics && limiters.waiting) metrics.queueDepthSource('tool_calls', () => limiters.waiting!());
     const runs = createRunPipeline({
