@@ -197,8 +197,10 @@ describe('GET /metrics', () => {
   });
 
   it('wants the bearer token when METRICS_TOKEN is set: 401 unauthorized without it or with another', async () => {
-    const server = await startTestServer({ env: { METRICS_TOKEN: 's3cret-token' } });
+    // users' JWTs guard /api; the metrics have a token of their own
+    const server = await startTestServer({ env: { METRICS_TOKEN: 's3cret-token', AUTH_JWT_SECRET: 'a-jwt-secret-of-at-least-32-characters!' } });
     try {
+      expect((await server.fetch('/api/chat', { method: 'POST' })).status).toBe(401);
       for (const authorization of [undefined, 'Bearer wrong-token', 'Basic s3cret-token', 'Bearer s3cret-token-and-more']) {
         const response = await server.fetch('/metrics', { headers: authorization ? { authorization } : {} });
         expect(response.status, String(authorization)).toBe(401);
@@ -207,6 +209,9 @@ describe('GET /metrics', () => {
       }
       const samples = await scrape(server.url, { headers: { authorization: 'Bearer s3cret-token' } });
       expect(valueOf(samples, 'sapflow_runs_active', { kind: 'chat' })).toBe(0);
+      // answers given before any route matched have a fixed route label, not their URL
+      expect(valueOf(samples, 'sapflow_http_requests_total', { method: 'POST', route: '(no route)', status: '401' })).toBe(1);
+      expect(valueOf(samples, 'sapflow_http_requests_total', { method: 'GET', route: '/metrics', status: '401' })).toBe(4);
     } finally {
       await server.close();
     }

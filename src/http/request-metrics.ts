@@ -40,6 +40,7 @@ function routeOf(req: Request, res: Response): string {
   if (typeof path === 'string') return `${req.baseUrl}${path}`;
   // the web app's catch-all is a RegExp: every client-side route is the app shell
   if (path instanceof RegExp) return '(web app)';
-  // no route: the static files of the web app, or a 404
-  return res.statusCode === 404 ? '(not found)' : '(static)';
+  // no route: the web app's static files, a 404, or an answer given before routing (auth, the body parser)
+  if (res.statusCode < 400) return '(static)';
+  return res.statusCode === 404 ? '(not found)' : '(no route)';
 }
