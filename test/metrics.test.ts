@@ -196,6 +196,21 @@ describe('GET /metrics', () => {
     }
   });
 
+  it('is the metrics, not the web app\'s HTML, when the web app is built', async () => {
+    const webDist = await mkdtemp(join(tmpdir(), 'sapflow-webdist-'));
+    await writeFile(join(webDist, 'index.html'), '<!doctype html><title>Sapflow</title>');
+    const server = await startTestServer({ app: { webDist } });
+    try {
+      expect(await (await server.fetch('/history')).text()).toContain('<title>Sapflow</title>');
+      const samples = await scrape(server.url);
+      // the app shell's client-side routes are one series, whatever the path
+      expect(valueOf(samples, 'sapflow_http_requests_total', { method: 'GET', route: '(web app)', status: '200' })).toBe(1);
+    } finally {
+      await server.close();
+      await rm(webDist, { recursive: true, force: true });
+    }
+  });
+
   it('wants the bearer token when METRICS_TOKEN is set: 401 unauthorized without it or with another', async () => {
     // users' JWTs guard /api; the metrics have a token of their own
     const server = await startTestServer({ env: { METRICS_TOKEN: 's3cret-token', AUTH_JWT_SECRET: 'a-jwt-secret-of-at-least-32-characters!' } });
