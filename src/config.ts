@@ -32,7 +32,7 @@ export const configSchema = z.object({
   RUN_MAX_RESUMES: z.coerce.number().int().min(0).default(5),
   /** ms a chat turn nobody listens to keeps running for a client to re-attach; 0 cancels it at once. */
   CHAT_RESUME_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(0),
-  /** false turns metrics and traces off (GET /metrics then answers 404 `metrics_disabled`). On by default. */
+  /** false turns metrics and traces off. */
   WORKFLOW_ENABLE_TELEMETRY: z.enum(['true', 'false', '1', '0', '']).optional().transform((v) => v !== 'false' && v !== '0'),
   /** OTLP/HTTP collector for traces (spans go to <endpoint>/v1/traces); no traces are made without it. */
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
