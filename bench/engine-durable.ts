@@ -10,6 +10,7 @@ import {
   type Database, type ExecutionStore, type LoggableEvent, type LogWriter,
 } from '../src/store/index.js';
 import { createEngine } from '../src/streams/index.js';
+import { createGatewayMetrics } from '../src/telemetry/index.js';
 import { createToolRegistry } from '../src/tools/index.js';
 import type { CompiledWorkflow } from '../src/workflows/index.js';
 import { createTestDatabase } from '../test/support/test-database.js';
@@ -150,7 +151,9 @@ export async function openDurableStore(
   };
   const tools = createToolRegistry(['instant', 'sleep', 'held'].map((name) => benchTools().get(name)!));
   // the engine the gateway builds from its config defaults (WORKFLOW_MAX_PARALLEL_TASKS 5), as the in-memory figure uses
-  const runs = createRunPipeline({ engine: createEngine(), tools, model: createOfflineDemoModel(), store, writer, hub });
+  // metrics on, as WORKFLOW_ENABLE_TELEMETRY's default has them: every event goes through the run observer
+  const metrics = createGatewayMetrics();
+  const runs = createRunPipeline({ engine: createEngine(), tools, model: createOfflineDemoModel(), store, writer, hub, observe: metrics.observeRun });
   return {
     label: maxBatch === undefined ? label : `${label}, maxBatch ${maxBatch}`,
     runs,
@@ -164,6 +167,7 @@ export async function openDurableStore(
     },
     async close() {
       await runs.handOver();
+      metrics.stop();
       await writer.close();
       await db.close();
       await cleanUp();

@@ -39,6 +39,8 @@ export const configSchema = z.object({
   OTEL_SERVICE_NAME: z.string().trim().min(1).default('sapflow'),
   /** The log's threshold (pino levels); `silent` logs nothing. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** When set, GET /metrics wants `Authorization: Bearer <METRICS_TOKEN>`; open otherwise (like /api/health). */
+  METRICS_TOKEN: optional,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -33,8 +33,9 @@ export async function runCommand(args: string[], ctx: CliContext): Promise<numbe
   const definitions = await loadDefinitions(config);
   const workflow = await loadWorkflowTarget(positionals[0]!, { hasTool: (name) => definitions.tools.has(name), catalog: async () => definitions.catalog });
   const inputs = resolveInputs(workflow.definition, rawInputs, { coerceStrings: true });
-  // stdout is the command's own output (--json is one event per line): the log goes to stderr, warnings up
-  const runtime = await createRuntime(config, { log: { to: ctx.stderr, level: ctx.env.LOG_LEVEL ?? 'warn' } });
+  // stdout is the command's own output (--json is one event per line): the log goes to stderr, warnings up; and
+  // one run in a terminal keeps no metrics, nobody scrapes them
+  const runtime = await createRuntime(config, { log: { to: ctx.stderr, level: ctx.env.LOG_LEVEL ?? 'warn' }, metrics: false });
   try {
     // redrawing needs the terminal's size; a pseudo-terminal without one (CI, `script`) gets plain lines
     const live = !json && ctx.stdout.isTTY === true && ctx.stdout.columns > 0 && ctx.stdout.rows > 0;

@@ -24,6 +24,7 @@ export const ERROR_STATUS = {
   unknown_workflow: 404,
   unknown_execution: 404,
   unknown_document: 404,
+  metrics_disabled: 404,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -6,6 +6,8 @@ import type { Runtime } from '../runtime/create-runtime.js';
 import { LOCAL_AUTH, type Auth } from './auth.js';
 import { chatRoute } from './chat-route.js';
 import { healthRoute } from './health-route.js';
+import { metricsHandler } from './metrics-route.js';
+import { requestMetrics } from './request-metrics.js';
 import { errorMiddleware, sendError } from './send-error.js';
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
@@ -18,12 +20,16 @@ export interface AppOptions {
   webDist?: string;
 }
 
-/** The express app: JSON bodies with a size limit, auth on /api (but health), the routes, the UI, JSON errors. */
+/** The express app: JSON bodies with a size limit, auth on /api (but health), the routes, metrics, the UI, JSON errors. */
 export function createApp(runtime: Runtime, options: AppOptions = {}) {
   const app = express();
   app.disable('x-powered-by');
   const auth = options.auth ?? LOCAL_AUTH;
 
+  // first, so every answer is counted, the ones auth and the body parser refuse too
+  if (runtime.metrics) app.use(requestMetrics(runtime.metrics));
+  // before the web app's catch-all, which would answer its HTML; outside /api, so it has its own token, not the users'
+  app.get('/metrics', metricsHandler(runtime));
   app.use(healthRoute(runtime, auth.mode));
   app.use('/api', auth.middleware);
   // strict: false lets a JSON scalar through to the route's own validation, which says what shape it wanted

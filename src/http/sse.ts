@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { countStream } from './request-metrics.js';
 
 /** The headers of every SSE answer; `x-accel-buffering: no` stops nginx from holding frames back. */
 export const SSE_HEADERS = {
@@ -32,6 +33,7 @@ export function openSse(
 ) {
   res.writeHead(200, { ...SSE_HEADERS, ...headers });
   res.flushHeaders();
+  const uncount = countStream(res);
   let ended = false;
   let idle: NodeJS.Timeout | undefined;
   const arm = () => {
@@ -44,6 +46,7 @@ export function openSse(
   };
   arm();
   res.on('close', () => {
+    uncount();
     clearTimeout(idle);
     if (!ended) {
       ended = true;

@@ -6,6 +6,7 @@ import {
   type Database, type EventHub, type ExecutionStore, type LogWriter,
 } from '../store/index.js';
 import { createEngine, type Engine } from '../streams/index.js';
+import { createGatewayMetrics, type GatewayMetrics } from '../telemetry/index.js';
 import { createLegalTools, seedSampleFirm } from '../tools/legal/index.js';
 import type { ToolRegistry } from '../tools/index.js';
 import { loadToolsAndCatalog } from './load-tools-and-catalog.js';
@@ -33,6 +34,8 @@ export interface Runtime {
   /** Claims and resumes runs whose process went away; started by the gateway (`startSapflow`), not by the CLI. */
   recovery: Recovery;
   model: ChatModel;
+  /** This process's Prometheus metrics; undefined when WORKFLOW_ENABLE_TELEMETRY is false. */
+  metrics?: GatewayMetrics;
   /** What start-up wants the operator to know: local auth, sample data, templates that did not load (the model is announced by its kind). */
   notices: string[];
   catalogProblems: CatalogProblem[];
@@ -54,6 +57,8 @@ export interface RuntimeOptions {
   logger?: Logger;
   /** Where the log goes and from which level, when it is not replaced (the CLI: stderr, warnings up). */
   log?: { to?: NodeJS.WritableStream; level?: string };
+  /** false: no Prometheus metrics whatever WORKFLOW_ENABLE_TELEMETRY says (the CLI, which serves no GET /metrics). */
+  metrics?: boolean;
 }
 
 /**
@@ -95,8 +100,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     });
     const { tools, catalog, problems } = await loadToolsAndCatalog(config, legalTools, options.extraTools);
     for (const p of problems) notices.push(`Workflow ${p.file} not loaded: [${p.code}] ${p.path ? `${p.path}: ` : ''}${p.message}`);
+    const metrics = config.WORKFLOW_ENABLE_TELEMETRY && options.metrics !== false ? createGatewayMetrics() : undefined;
+    const limiters = engine.limiters;
+    if (metrics && limiters.waiting) metrics.queueDepthSource('tool_calls', () => limiters.waiting!());
     const runs = createRunPipeline({
       engine, tools, model, store, writer, hub,
+      observe: metrics?.observeRun,
+      // an inline definition's id is the client's to choose: one label for all of them, not one series per id
+      workflowLabel: (workflow) => (catalog.get(workflow.id) ? workflow.id : 'inline'),
       leaseTtlMs: config.RUN_LEASE_MS, maxResumes: config.RUN_MAX_RESUMES, maxSteps: config.MAX_STEPS, chatGraceMs: config.CHAT_RESUME_GRACE_MS,
       tracing, logger, modelName: openai && !options.model ? config.OPENAI_MODEL : undefined,
     });
@@ -108,8 +119,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     });
 
     return {
-      config, db, store, hub, writer, engine, tools, catalog, runs, recovery, model, notices, catalogProblems: problems, logger,
+      config, db, store, hub, writer, engine, tools, catalog, runs, recovery, model, metrics, notices, catalogProblems: problems, logger,
       async close() {
+        metrics?.stop();
         // a stopping process hands its runs over (the next one resumes them), it does not cancel them
         recovery.stop();
         await runs.handOver();

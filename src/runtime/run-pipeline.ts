@@ -5,6 +5,7 @@ import type { ChatModel } from '../model/index.js';
 import type { ChatMessage, ChatTurnEvent, ErrorInfo, WorkflowEvent } from '../protocol/index.js';
 import type { ClaimedExecution, ExecutionKind, ExecutionRecord, ExecutionStore, LoggableEvent, LogWriter, StoredEvent } from '../store/index.js';
 import { runChatTurn, runWorkflow, type Engine } from '../streams/index.js';
+import type { RunMeta, RunObserver } from '../telemetry/index.js';
 import type { ToolRegistry } from '../tools/index.js';
 import { compileWorkflow, type CompiledWorkflow } from '../workflows/index.js';
 import { withChatProgress } from './chat-progress.js';
@@ -76,6 +77,10 @@ export interface RunPipelineDeps {
   chatGraceMs?: number;
   /** Resumes of one run before it is failed with `resume_failed`: a run that kills its process must not loop forever. */
   maxResumes?: number;
+  /** Metrics: called as each run launches here, then fed each of its events once (absent: telemetry is off). */
+  observe?: (run: RunMeta) => RunObserver;
+  /** The `workflow` label of a run's metrics: a template's id, or `inline` for a definition sent with the request. */
+  workflowLabel?: (workflow: CompiledWorkflow) => string;
   /** A run whose log could not be made durable, or a lease that could not be renewed; stderr by default. */
   onError?: (error: unknown, executionId: string) => void;
   /** A span per run (telemetry/tracing.ts); none by default. */
@@ -122,6 +127,8 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       logger ? logger.error({ executionId, err: error }, `run ${executionId}: ${error instanceof Error ? error.message : String(error)}`) : console.error(`[sapflow] run ${executionId}:`, error));
   const running = new Map<string, LiveRun>();
   const chatName = deps.modelName ?? deps.model.kind;
+  const workflowLabel = deps.workflowLabel ?? ((workflow: CompiledWorkflow) => workflow.id);
+  const CHAT_META: RunMeta = { kind: 'chat', workflow: 'chat' };
 
   // one statement renews every lease of this process; a failure (database away) is retried on the next beat
   let renewing = false;
@@ -141,10 +148,11 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     kind: ExecutionKind,
     userId: string,
     source: (signal: AbortSignal) => Observable<E>,
-    { logged = true, name }: { logged?: boolean; name: string },
+    { logged = true, name, workflow }: { logged?: boolean; name: string; workflow?: CompiledWorkflow },
   ): Observable<E> => {
     const controller = new AbortController();
     const stop = new Subject<void>();
+    const observer = deps.observe?.(kind === 'chat' ? CHAT_META : { kind, workflow: workflow ? workflowLabel(workflow) : name, tasks: workflow?.tasks });
     const isFinal = kind === 'chat' ? isChatFinal : isWorkflowFinal;
     deps.tracing?.startRun({ executionId, kind, name });
     const startedAt = Date.now();
@@ -164,6 +172,8 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     const events = source(controller.signal).pipe(
       takeUntil(stop),
       concatMap((event) => {
+        // here every event of the run passes exactly once, however many listen
+        observer?.event(event as unknown as ChatTurnEvent);
         const loggable = logged ? toLoggable(event) : undefined;
         if (loggable) writer.write(loggable);
         if (!logged || !isFinal(event)) return of(event);
@@ -178,6 +188,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     const run: LiveRun = { kind, userId, controller, stop, done, listeners: 0 };
     running.set(executionId, run);
     void done.then(() => {
+      observer?.end();
       clearTimeout(run.grace);
       running.delete(executionId);
     });
@@ -252,7 +263,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     const resume = { settled: point.settled, startedAt: point.startedAt, attempt: claimed.resumeCount };
     launch(claimed.id, 'workflow', claimed.userId, (signal) =>
       runWorkflow(workflow, engine, { tools: deps.tools, inputs: claimed.input, executionId: claimed.id, user: claimed.userId, signal, resume }),
-      { name: workflow.id },
+      { name: workflow.id, workflow },
     );
   };
 
@@ -276,7 +287,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       });
       const events = launch(executionId, 'workflow', user, (signal) =>
         runWorkflow(workflow, engine, { tools: deps.tools, inputs, executionId, user, signal, reuse }),
-        { name: workflow.id },
+        { name: workflow.id, workflow },
       );
       return { executionId, events: events.pipe(map((event, i) => ({ seq: i + 1, event }))) };
     },
