@@ -3,7 +3,7 @@ import { Subject, concatMap, defer, finalize, map, of, shareReplay, takeUntil, t
 import { SapflowError } from '../errors/index.js';
 import type { ChatModel } from '../model/index.js';
 import type { ChatMessage, ChatTurnEvent, ErrorInfo, WorkflowEvent } from '../protocol/index.js';
-import type { ClaimedExecution, ExecutionKind, ExecutionRecord, ExecutionStore, LoggableEvent, LogWriter, StoredEvent } from '../store/index.js';
+import { isTerminalStatus, type ClaimedExecution, type ExecutionKind, type ExecutionRecord, type ExecutionStore, type LoggableEvent, type LogWriter, type StoredEvent } from '../store/index.js';
 import { runChatTurn, runWorkflow, type Engine } from '../streams/index.js';
 import type { ToolRegistry } from '../tools/index.js';
 import { compileWorkflow, type CompiledWorkflow } from '../workflows/index.js';
@@ -36,12 +36,22 @@ export interface Runs {
   /** This process's name on the leases it holds. */
   readonly owner: string;
   readonly leaseTtlMs: number;
-  /** Creates the execution, runs it here and logs it; workflow events come numbered with their log seq. */
+  /**
+   * Creates the execution and runs it here, or (cluster mode) queues it for whichever process takes it; either way
+   * its events come numbered with their log seq.
+   */
   startWorkflow(run: StartWorkflow): Promise<RunHandle<StoredEvent<WorkflowEvent>>>;
   /** The same for a chat turn; its events include the progress snapshots folded from its tool calls. */
   startChat(turn: StartChat): Promise<RunHandle<ChatTurnEvent>>;
   /** Continues a run taken over from a process that went away, from its log; gives up with `resume_failed` when it cannot. */
-  resume(claimed: ClaimedExecution): Promise<void>;
+  resume(claimed: ClaimedExecution, options?: { reuse?: Record<string, unknown> }): Promise<void>;
+  /** Resolves when this process's run of `executionId` has ended or stopped (at once when it runs none). */
+  settled(executionId: string): Promise<void>;
+  /**
+   * A cancel asked for on another process (cluster mode): stops the run if it runs here; otherwise it is remembered
+   * for a few seconds, so a run this process is just claiming is stopped as it starts.
+   */
+  cancelHere(executionId: string): void;
   /** A chat turn's events from its first, from the log and then live, with progress; counts as a listener while subscribed. */
   followChat(executionId: string, user: string): Observable<ChatTurnEvent>;
   /** The one cancel path: a run of this process is stopped and its end logged; any other live run is marked cancelled. */
@@ -74,6 +84,13 @@ export interface RunPipelineDeps {
   chatGraceMs?: number;
   /** Resumes of one run before it is failed with `resume_failed`: a run that kills its process must not loop forever. */
   maxResumes?: number;
+  /**
+   * Cluster mode: workflow runs are created unowned and queued (BullMQ) instead of run here; a worker claims each
+   * (`store.claimRun`) and runs it with `resume`. Throws `redis_unavailable` when the queue cannot take the run.
+   */
+  dispatch?: { enqueue(executionId: string, reuse?: Record<string, unknown>): Promise<void> };
+  /** Cluster mode: tells every process to cancel `executionId` (the one that runs it stops it and logs its end). */
+  remoteCancel?: (executionId: string) => Promise<void>;
   /** A run whose log could not be made durable, or a lease that could not be renewed; stderr by default. */
   onError?: (error: unknown, executionId: string) => void;
 }
@@ -94,6 +111,10 @@ const UNLOGGED_CHAT = new Set(['tool-input-start', 'tool-input-delta', 'progress
 const isChatFinal = (event: { type: string }) => event.type === 'finish';
 const isWorkflowFinal = (event: { type: string }) => event.type === 'workflow-finish';
 const CANCEL_WAIT_MS = 5_000;
+/** How long a cancel from another process is remembered for a run not (yet) running here. */
+const CANCEL_MEMORY_MS = 10_000;
+/** How often a cancel of a run on another process looks whether its owner has logged the end. */
+const CANCEL_POLL_MS = 20;
 const CANCELLED: ErrorInfo = { code: 'cancelled', message: 'The run was cancelled' };
 
 /**
@@ -109,6 +130,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
   const maxResumes = deps.maxResumes ?? 5;
   const onError = deps.onError ?? ((error: unknown, executionId: string) => console.error(`[sapflow] run ${executionId}:`, error));
   const running = new Map<string, LiveRun>();
+  const cancelAsked = new Map<string, NodeJS.Timeout>();
 
   // one statement renews every lease of this process; a failure (database away) is retried on the next beat
   let renewing = false;
@@ -162,6 +184,8 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       },
       complete: settle,
     });
+    // cancelled on another process while this one was claiming it
+    if (cancelAsked.has(executionId)) controller.abort();
     return events;
   };
 
@@ -188,22 +212,45 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
   const withProgress = (executionId: string) =>
     withChatProgress(executionId, { estimate: (fn) => engine.stats.estimate(fn), maxParallel: engine.maxParallel, now: () => engine.scheduler.now() });
 
-  /** Ends a run that cannot go on: failed with `resume_failed`, its end logged so followers finish too. */
-  const giveUp = async (claimed: ClaimedExecution, message: string) => {
-    const error: ErrorInfo = { code: 'resume_failed', message };
+  /** Ends a run that nobody runs: the status set, and its end logged so followers finish too. */
+  const endUnrun = async (execution: ExecutionRecord, status: 'failed' | 'cancelled', error: ErrorInfo) => {
     const at = new Date().toISOString();
-    await store.setStatus(claimed.id, claimed.userId, 'failed', error);
-    const durationMs = claimed.startedAt ? Date.now() - Date.parse(claimed.startedAt) : 0;
-    const finish = { type: 'workflow-finish', executionId: claimed.id, at, status: 'failed', tasks: claimed.tasks, durationMs };
+    await store.setStatus(execution.id, execution.userId, status, error);
+    const durationMs = execution.startedAt ? Date.now() - Date.parse(execution.startedAt) : 0;
+    const finish = { type: 'workflow-finish', executionId: execution.id, at, status, tasks: execution.tasks, durationMs };
     const events: LoggableEvent[] =
-      claimed.kind === 'chat'
-        ? [{ type: 'error', executionId: claimed.id, error } as LoggableEvent, finish, { type: 'finish', executionId: claimed.id, finishReason: 'error' } as LoggableEvent]
+      execution.kind === 'chat'
+        ? [{ type: 'error', executionId: execution.id, error } as LoggableEvent, finish, { type: 'finish', executionId: execution.id, finishReason: 'error' } as LoggableEvent]
         : [finish];
     for (const event of events) writer.write(event);
-    await writer.flush(claimed.id);
+    await writer.flush(execution.id);
   };
 
-  const resumeWorkflow = async (claimed: ClaimedExecution, log: StoredEvent<WorkflowEvent>[]) => {
+  /** Ends a run that cannot go on: failed with `resume_failed`. */
+  const giveUp = (claimed: ClaimedExecution, message: string) => endUnrun(claimed, 'failed', { code: 'resume_failed', message });
+
+  /** Cluster mode: a run on another process (or on none) is cancelled where it runs, or here when nobody runs it. */
+  const cancelElsewhere = async (executionId: string, user: string, remoteCancel: (id: string) => Promise<void>) => {
+    // someone else's run is not ours to stop, not even by asking
+    const mine = await store.getExecution(executionId, user);
+    if (!mine || isTerminalStatus(mine.status)) return;
+    await remoteCancel(executionId).catch((error: unknown) => onError(error, executionId));
+    const deadline = Date.now() + CANCEL_WAIT_MS;
+    for (;;) {
+      const execution = await store.getExecution(executionId, user);
+      if (!execution || isTerminalStatus(execution.status)) return;
+      const lease = await store.leaseOf(executionId);
+      // queued, released or orphaned: nobody will log its end, so it is logged here (a claim now finds it finished)
+      if (!lease?.held) return endUnrun(execution, 'cancelled', CANCELLED);
+      if (Date.now() > deadline) {
+        await store.setStatus(executionId, user, 'cancelled', CANCELLED);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, CANCEL_POLL_MS));
+    }
+  };
+
+  const resumeWorkflow = async (claimed: ClaimedExecution, log: StoredEvent<WorkflowEvent>[], reuse?: Record<string, unknown>) => {
     let workflow: CompiledWorkflow;
     try {
       workflow = compileWorkflow(claimed.definition, { hasTool: (name) => deps.tools.has(name) });
@@ -213,9 +260,11 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     const point = workflowResumePoint(log.map((s) => s.event));
     const unknown = Object.keys(point.settled).find((id) => !workflow.tasks.some((t) => t.id === id));
     if (unknown) return giveUp(claimed, `The log names task ${unknown}, which the definition does not have`);
-    const resume = { settled: point.settled, startedAt: point.startedAt, attempt: claimed.resumeCount };
+    // a queued run taken for the first time (cluster mode) starts as new: a run with an empty log and no resume
+    const fresh = log.length === 0 && claimed.resumeCount === 0;
+    const resume = fresh ? undefined : { settled: point.settled, startedAt: point.startedAt, attempt: claimed.resumeCount };
     launch(claimed.id, 'workflow', claimed.userId, (signal) =>
-      runWorkflow(workflow, engine, { tools: deps.tools, inputs: claimed.input, executionId: claimed.id, user: claimed.userId, signal, resume }),
+      runWorkflow(workflow, engine, { tools: deps.tools, inputs: claimed.input, executionId: claimed.id, user: claimed.userId, signal, resume, reuse }),
     );
   };
 
@@ -233,10 +282,21 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
 
     async startWorkflow({ workflow, inputs, user, reuse }) {
       const executionId = randomUUID();
+      const { dispatch } = deps;
       await store.createExecution({
         id: executionId, workflowId: workflow.id, kind: 'workflow', userId: user, input: inputs,
-        definition: { ...workflow.definition, tasks: workflow.tasks }, leaseOwner: owner, leaseTtlMs,
+        definition: { ...workflow.definition, tasks: workflow.tasks }, leaseOwner: dispatch ? undefined : owner, leaseTtlMs, queued: !!dispatch,
       });
+      if (dispatch) {
+        try {
+          await dispatch.enqueue(executionId, reuse);
+        } catch (error) {
+          // not accepted: the row says so, and nobody will ever claim it
+          await store.setStatus(executionId, user, 'failed', { code: 'redis_unavailable', message: 'The run could not be queued' }).catch(() => {});
+          throw error;
+        }
+        return { executionId, events: deps.hub.follow<WorkflowEvent & LoggableEvent>(executionId, user, 0, { isFinal: isWorkflowFinal }) as Observable<StoredEvent<WorkflowEvent>> };
+      }
       const events = launch(executionId, 'workflow', user, (signal) =>
         runWorkflow(workflow, engine, { tools: deps.tools, inputs, executionId, user, signal, reuse }),
       );
@@ -259,14 +319,25 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       return { executionId, events: listened(executionId, events) };
     },
 
-    async resume(claimed) {
+    async resume(claimed, { reuse } = {}) {
       if (running.has(claimed.id)) return;
       if (claimed.resumeCount > maxResumes) {
         return giveUp(claimed, `The run was resumed ${claimed.resumeCount - 1} times and its process went away each time; it is not tried again`);
       }
       const log = await store.readEvents<WorkflowEvent & ChatTurnEvent>(claimed.id, claimed.userId);
       if (claimed.kind === 'chat') return resumeChat(claimed, log);
-      return resumeWorkflow(claimed, log);
+      return resumeWorkflow(claimed, log, reuse);
+    },
+
+    settled: (executionId) => running.get(executionId)?.done ?? Promise.resolve(),
+
+    cancelHere(executionId) {
+      const run = running.get(executionId);
+      if (run) return run.controller.abort();
+      clearTimeout(cancelAsked.get(executionId));
+      const timer = setTimeout(() => cancelAsked.delete(executionId), CANCEL_MEMORY_MS);
+      timer.unref();
+      cancelAsked.set(executionId, timer);
     },
 
     followChat(executionId, user) {
@@ -283,6 +354,8 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([run.done, new Promise((resolve) => (timer = setTimeout(resolve, CANCEL_WAIT_MS)))]);
         clearTimeout(timer);
+      } else if (deps.remoteCancel) {
+        await cancelElsewhere(executionId, user, deps.remoteCancel);
       } else {
         // not running here (a process that went away, or another gateway's run): record the decision
         await store.setStatus(executionId, user, 'cancelled', CANCELLED);
@@ -303,6 +376,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
 
     async handOver() {
       clearInterval(heartbeat);
+      for (const timer of cancelAsked.values()) clearTimeout(timer);
       const ids = [...running.keys()];
       for (const run of running.values()) run.stop.next();
       await writer.flush().catch((error: unknown) => onError(error, 'hand-over'));
