@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
 import { createOfflineDemoModel, createOpenAIModels, type ChatModel } from '../model/index.js';
@@ -13,6 +15,7 @@ import type { CatalogProblem, WorkflowCatalog } from './workflow-catalog.js';
 import { createRecovery, type Recovery } from './recover-runs.js';
 import { createRunPipeline, type Runs } from './run-pipeline.js';
 import { workflowAsTool } from './workflow-tools.js';
+import { createCluster, type Cluster, type ProcessRole } from './cluster/create-cluster.js';
 
 export interface Runtime {
   config: Config;
@@ -32,6 +35,8 @@ export interface Runtime {
   /** What start-up wants the operator to know: local auth, sample data, templates that did not load (the model is announced by its kind). */
   notices: string[];
   catalogProblems: CatalogProblem[];
+  /** Cluster mode (REDIS_URL, and started as a gateway or worker): queue, live fan-out, remote cancel. */
+  cluster?: Cluster;
   close(): Promise<void>;
 }
 
@@ -42,6 +47,11 @@ export interface RuntimeOptions {
   extraTools?: import('../tools/tool.js').Tool[];
   /** Pins the legal tools' clock (tests, demos). */
   now?: () => Date;
+  /**
+   * What this process is in a cluster: with REDIS_URL, a gateway or worker joins the cluster. Without a role (the
+   * CLI) the runtime runs its runs itself whatever the environment says.
+   */
+  role?: ProcessRole;
 }
 
 /**
@@ -51,6 +61,7 @@ export interface RuntimeOptions {
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const notices: string[] = [];
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  let cluster: Cluster | undefined;
   try {
     const embedded = !config.DATABASE_URL;
     if (config.SAPFLOW_SEED_SAMPLE_DATA ?? embedded) {
@@ -58,7 +69,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       if (seeded.seeded) notices.push('Seeded the sample firm "Sample & Partners LLP (demo data)" - demo data, not a real firm.');
     }
     const store = createExecutionStore(db);
-    const hub = createEventHub(store);
+    const owner = `sapflow-${options.role ?? 'local'}-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    if (config.REDIS_URL && options.role) cluster = await createCluster(config, { role: options.role, origin: owner });
+    const hub = createEventHub(store, { relay: cluster?.relay });
     const writer = createLogWriter(store, { hub });
     const engine = createEngine({ maxParallel: config.WORKFLOW_MAX_PARALLEL_TASKS, defaultTimeout: config.WORKFLOW_DEFAULT_TIMEOUT });
 
@@ -76,23 +89,31 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const { tools, catalog, problems } = await loadToolsAndCatalog(config, legalTools, options.extraTools);
     for (const p of problems) notices.push(`Workflow ${p.file} not loaded: [${p.code}] ${p.path ? `${p.path}: ` : ''}${p.message}`);
     const runs = createRunPipeline({
-      engine, tools, model, store, writer, hub,
+      engine, tools, model, store, writer, hub, owner,
+      ...(cluster ? { dispatch: cluster, remoteCancel: (id: string) => cluster!.requestCancel(id) } : {}),
       leaseTtlMs: config.RUN_LEASE_MS, maxResumes: config.RUN_MAX_RESUMES, maxSteps: config.MAX_STEPS, chatGraceMs: config.CHAT_RESUME_GRACE_MS,
     });
     for (const workflow of catalog.list()) tools.register(workflowAsTool(workflow, runs));
-    const recovery = createRecovery({ store, runs, embedded });
+    // a gateway that leaves workflow runs to workers resumes only the chat turns of processes that went away
+    const recovery = createRecovery({ store, runs, embedded, kinds: cluster && !cluster.runsWorkflows ? ['chat'] : undefined });
+    await cluster?.start(runs, store);
+    if (cluster) notices.push(`Cluster mode (${options.role}): ${cluster.runsWorkflows ? `takes workflow runs off the queue, ${config.WORKER_CONCURRENCY} at a time` : 'queues workflow runs for the workers (RUN_WORKFLOWS=false)'}.`);
+    const joined = cluster;
 
     return {
-      config, db, store, hub, writer, engine, tools, catalog, runs, recovery, model, notices, catalogProblems: problems,
+      config, db, store, hub, writer, engine, tools, catalog, runs, recovery, model, notices, catalogProblems: problems, cluster: joined,
       async close() {
         // a stopping process hands its runs over (the next one resumes them), it does not cancel them
         recovery.stop();
+        await joined?.stopTaking().catch(() => {});
         await runs.handOver();
+        await joined?.close().catch(() => {});
         await writer.close();
         await db.close();
       },
     };
   } catch (error) {
+    await cluster?.close().catch(() => {});
     await db.close().catch(() => {});
     throw error;
   }
