@@ -21,11 +21,11 @@ const skip = clusterSkipReason('the cluster queue suite (test/cluster-queue.test
 const calls: { by: string; key: string }[] = [];
 const workTool = (by: string): Tool => ({
   name: 'work',
-  description: 'doubles n after 30 ms, recording who called it',
-  parameters: z.object({ n: z.number() }),
-  execute: ({ n }, ctx) => {
+  description: 'doubles n after ms (default 30) milliseconds, recording who called it',
+  parameters: z.object({ n: z.number(), ms: z.number().optional() }),
+  execute: ({ n, ms }, ctx) => {
     calls.push({ by, key: ctx.idempotencyKey });
-    return timer(30).pipe(map(() => ({ n: n * 2 })));
+    return timer(ms ?? 30).pipe(map(() => ({ n: n * 2 })));
   },
 });
 
@@ -45,6 +45,7 @@ describe.skipIf(skip)(`the cluster queue${skip ? ` (skipped: ${skip})` : ''}`, (
   const runtimes: Runtime[] = [];
   let gateway: Runtime;
   let workers: Runtime[];
+  let closedOwner: string | undefined;
 
   const start = async (name: string, role: 'gateway' | 'worker', env: Record<string, string> = {}) => {
     const config = loadConfig({ DATABASE_URL: database.url, REDIS_URL, REDIS_PREFIX: prefix, RUN_LEASE_MS: '1000', ...env });
@@ -143,9 +144,39 @@ describe.skipIf(skip)(`the cluster queue${skip ? ` (skipped: ${skip})` : ''}`, (
     await gateway.store.setStatus(id, 'local', 'cancelled');
   });
 
+  it('a worker that stops (SIGTERM) hands its run over: another worker resumes it at once, reusing what completed', async () => {
+    calls.length = 0;
+    const slowChain = {
+      ...DEFINITION,
+      id: 'slow_chain',
+      tasks: [...DEFINITION.tasks, { id: 'c', name: 'c', function: 'work', parameters: { n: '${b.result.n}' }, dependencies: ['b'], critical: true }].map((t) => ({ ...t, parameters: { ...t.parameters, ms: 400 } })),
+    };
+    const run = await gateway.runs.startWorkflow({ workflow: compileWorkflow(slowChain, { hasTool: () => true }), inputs: {}, user: 'local' });
+    const done = lastValueFrom(run.events.pipe(toArray()));
+    await expect.poll(async () => (await gateway.store.readEvents<WorkflowEvent>(run.executionId, 'local')).some((s) => s.event.type === 'task-complete'), { timeout: 5_000 }).toBe(true);
+    const holder = workers.find((w) => w.runs.liveIds().includes(run.executionId))!;
+    const other = workers.find((w) => w !== holder)!;
+    // what `npm run worker` does on SIGTERM; the other worker's lease sweep (every second) takes the released run
+    await other.recovery.start();
+    const stoppedAt = Date.now();
+    closedOwner = holder.runs.owner;
+    await holder.close();
+    const events = (await done).map((s) => s.event);
+    expect(Date.now() - stoppedAt).toBeLessThan(3_000);
+    expect(events.at(-1)).toMatchObject({ type: 'workflow-finish', status: 'completed' });
+    expect(events.filter((e) => e.type === 'run-resumed')).toHaveLength(1);
+    expect(await leaseOwner(run.executionId)).toBe(other.runs.owner);
+    // a completed before the hand-over and is not called again; every key at most twice (in flight at the hand-over)
+    const keys = calls.filter((c) => c.key.startsWith(run.executionId)).map((c) => c.key);
+    expect(keys.filter((k) => k.endsWith(':a'))).toHaveLength(1);
+    expect(keys.filter((k) => k.endsWith(':c'))).toHaveLength(1);
+    other.recovery.stop();
+  });
+
   it('health: the gateway and a worker say cluster, Redis reachable, the queue and whether they take runs', async () => {
     expect(await gateway.cluster!.health()).toMatchObject({ mode: 'cluster', role: 'gateway', runsWorkflows: false, redis: { reachable: true }, queue: { name: 'workflow-runs', prefix } });
-    expect(await workers[0]!.cluster!.health()).toMatchObject({ mode: 'cluster', role: 'worker', runsWorkflows: true, redis: { reachable: true }, queue: { counts: { waiting: expect.any(Number) } } });
+    const alive = workers.find((w) => w.runs.owner !== closedOwner) ?? workers[0]!;
+    expect(await alive.cluster!.health()).toMatchObject({ mode: 'cluster', role: 'worker', runsWorkflows: true, redis: { reachable: true }, queue: { counts: { waiting: expect.any(Number) } } });
   });
 });
 
