@@ -25,7 +25,6 @@ const skip = clusterSkipReason('the cluster fault test (test/faults/cluster.test
 // small in `npm test`; `npm run test:faults` (FAULTS=large) runs the large one from this same file
 const SIZE = FAULTS_LARGE ? { runs: 120, workerKills: 12, gapMs: [2_000, 4_000], settleMs: 300_000 } : { runs: 12, workerKills: 3, gapMs: [1_500, 2_500], settleMs: 90_000 };
 const SEEDS = [3, 4, 7];
-const USER = 'local';
 const TERMINAL = new Set(['completed', 'partial', 'failed', 'cancelled']);
 const LEASE_MS = 4_000;
 /** The issue's bound on a killed process's runs going on elsewhere. */
