@@ -73,7 +73,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     if (config.REDIS_URL && options.role) cluster = await createCluster(config, { role: options.role, origin: owner });
     const hub = createEventHub(store, { relay: cluster?.relay });
     const writer = createLogWriter(store, { hub });
-    const engine = createEngine({ maxParallel: config.WORKFLOW_MAX_PARALLEL_TASKS, defaultTimeout: config.WORKFLOW_DEFAULT_TIMEOUT });
+    // in a cluster a tool's breaker opens, and its concurrency limit holds, for every process at once
+    const engine = createEngine({
+      maxParallel: config.WORKFLOW_MAX_PARALLEL_TASKS, defaultTimeout: config.WORKFLOW_DEFAULT_TIMEOUT,
+      ...(cluster ? { breakers: cluster.toolState.breakers, limiters: cluster.toolState.limiters } : {}),
+    });
 
     const openai = config.OPENAI_API_KEY
       ? createOpenAIModels({ apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL })

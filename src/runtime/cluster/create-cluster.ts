@@ -7,6 +7,7 @@ import { createRedisEventRelay } from './redis-event-relay.js';
 import { createRemoteCancel } from './remote-cancel.js';
 import { createRunQueue, RUN_QUEUE_NAME } from './run-queue.js';
 import { createRunWorker, type RunWorker } from './run-worker.js';
+import { createSharedToolState, type SharedToolState } from './create-shared-tool-state.js';
 
 export type ProcessRole = 'gateway' | 'worker';
 
@@ -17,6 +18,8 @@ export interface ClusterHealth {
   /** Whether this process takes workflow runs off the queue. */
   runsWorkflows: boolean;
   queue: { name: string; prefix: string; counts?: Record<string, number> };
+  /** False while breakers and tool limits fall back to this process's own (Redis away). */
+  sharedToolState: boolean;
 }
 
 export interface Cluster {
@@ -25,6 +28,8 @@ export interface Cluster {
   /** Commands connection (fails fast while Redis is away), for shared state such as breakers and limits. */
   readonly redis: Redis;
   readonly relay: EventRelay;
+  /** Circuit breakers and tool concurrency limits for the whole cluster, for the engine. */
+  readonly toolState: SharedToolState;
   enqueue(executionId: string, reuse?: Record<string, unknown>): Promise<void>;
   requestCancel(executionId: string): Promise<void>;
   /** Binds the pipeline: cancels heard are passed to it, and (when this process works) the queue's runs too. */
@@ -52,6 +57,7 @@ export async function createCluster(config: Config, { role, origin }: { role: Pr
   let runs: Runs | undefined;
   const cancels = createRemoteCancel({ publisher: command, subscriber, prefix, onCancel: (id) => runs?.cancelHere(id) });
   let worker: RunWorker | undefined;
+  const toolState = createSharedToolState(url, { prefix: `${prefix}:` });
   await Promise.all([whenReady(command, 3_000), whenReady(subscriber, 3_000)]);
 
   return {
@@ -59,6 +65,7 @@ export async function createCluster(config: Config, { role, origin }: { role: Pr
     runsWorkflows,
     redis: command,
     relay,
+    toolState,
     enqueue: (executionId, reuse) => queue.enqueue(executionId, reuse),
     requestCancel: (executionId) => cancels.request(executionId),
 
@@ -84,6 +91,7 @@ export async function createCluster(config: Config, { role, origin }: { role: Pr
         redis: { reachable, ...(latencyMs === undefined ? {} : { latencyMs }) },
         runsWorkflows,
         queue: { name: RUN_QUEUE_NAME, prefix, ...(counts ? { counts } : {}) },
+        sharedToolState: toolState.available(),
       };
     },
 
@@ -94,6 +102,7 @@ export async function createCluster(config: Config, { role, origin }: { role: Pr
     async close() {
       await worker?.close();
       await queue.close().catch(() => {});
+      await toolState.close().catch(() => {});
       await Promise.all(connections.map(closeRedis));
     },
   };
