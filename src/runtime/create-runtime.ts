@@ -72,7 +72,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const owner = `sapflow-${options.role ?? 'local'}-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     if (config.REDIS_URL && options.role) cluster = await createCluster(config, { role: options.role, origin: owner });
     const hub = createEventHub(store, { relay: cluster?.relay });
-    const writer = createLogWriter(store, { hub });
+    // in a cluster, listeners on other processes see only what is durable: batches wait 2 ms, not 20, for company
+    const writer = createLogWriter(store, { hub, ...(cluster ? { flushIntervalMs: 2 } : {}) });
     // in a cluster a tool's breaker opens, and its concurrency limit holds, for every process at once
     const engine = createEngine({
       maxParallel: config.WORKFLOW_MAX_PARALLEL_TASKS, defaultTimeout: config.WORKFLOW_DEFAULT_TIMEOUT,

@@ -324,7 +324,9 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       if (claimed.resumeCount > maxResumes) {
         return giveUp(claimed, `The run was resumed ${claimed.resumeCount - 1} times and its process went away each time; it is not tried again`);
       }
-      const log = await store.readEvents<WorkflowEvent & ChatTurnEvent>(claimed.id, claimed.userId);
+      // never claimed before (a queued run's first claim): nothing can be in its log yet
+      const firstClaim = claimed.resumeCount === 0 && claimed.kind === 'workflow' && claimed.lastSeq === 0;
+      const log = firstClaim ? [] : await store.readEvents<WorkflowEvent & ChatTurnEvent>(claimed.id, claimed.userId);
       if (claimed.kind === 'chat') return resumeChat(claimed, log);
       return resumeWorkflow(claimed, log, reuse);
     },
