@@ -36,8 +36,6 @@ export interface RunJobResult {
  */
 export function createRunWorker({ connection, prefix, concurrency, runs, store, onError = reportToStderr }: RunWorkerOptions): RunWorker {
   let pausing = false;
-  // the job lock is renewed every half lockDuration; half the run lease keeps redelivery well inside the 10 s failover
-  const lockDuration = Math.max(1_000, Math.floor(runs.leaseTtlMs / 2));
   const worker = new Worker<RunJobData, RunJobResult>(
     RUN_QUEUE_NAME,
     async (job) => {
@@ -53,15 +51,7 @@ export function createRunWorker({ connection, prefix, concurrency, runs, store, 
       await runs.settled(claimed.id);
       return { ran: true };
     },
-    {
-      connection,
-      prefix,
-      concurrency,
-      lockDuration,
-      stalledInterval: Math.max(500, Math.floor(lockDuration / 2)),
-      maxStalledCount: 1_000_000,
-      autorun: true,
-    },
+    { connection, prefix, concurrency, ...stallSettings(runs.leaseTtlMs), autorun: true },
   );
   worker.on('error', (error) => onError(error));
   return {
@@ -72,6 +62,17 @@ export function createRunWorker({ connection, prefix, concurrency, runs, store, 
     },
     close: () => worker.close(),
   };
+}
+
+/**
+ * BullMQ's lock and stalled-job settings for a run lease of `leaseTtlMs`: a job whose worker died before claiming
+ * its run is redelivered within lockDuration + stalledInterval (3/4 of the lease, 7.5 s by default), and a job that
+ * stalls again and again is never failed by BullMQ (the run's fate is the pipeline's: RUN_MAX_RESUMES).
+ */
+export function stallSettings(leaseTtlMs: number): { lockDuration: number; stalledInterval: number; maxStalledCount: number } {
+  // the lock is renewed every half lockDuration by the worker holding the job
+  const lockDuration = Math.max(1_000, Math.floor(leaseTtlMs / 2));
+  return { lockDuration, stalledInterval: Math.max(500, Math.floor(lockDuration / 2)), maxStalledCount: Number.MAX_SAFE_INTEGER };
 }
 
 function reportToStderr(error: unknown): void {
