@@ -29,7 +29,9 @@ const slow: Tool = {
   },
 };
 
-// step 1 asks for `slow`, step 2 answers once the tool result is in the conversation
+// step 1 asks for `slow` (for as many ms as the user's message says, 400 by default), step 2 answers once the
+// tool result is in the conversation
+const napMs = (request: { messages: { role: string; content?: unknown }[] }) => Number(request.messages.find((m) => m.role === 'user')?.content) || 400;
 const model: ChatModel = {
   kind: 'openai',
   stream: (request) =>
@@ -37,7 +39,7 @@ const model: ChatModel = {
       ? of<ModelChunk[]>({ type: 'text-delta', delta: 'Slept ' }, { type: 'text-delta', delta: 'well.' }, { type: 'finish', finishReason: 'stop' })
       : of<ModelChunk[]>(
           { type: 'tool-call-start', index: 0, id: 'call_1', name: 'slow' },
-          { type: 'tool-call-ready', id: 'call_1', name: 'slow', args: '{"ms":400}' },
+          { type: 'tool-call-ready', id: 'call_1', name: 'slow', args: JSON.stringify({ ms: napMs(request) }) },
           { type: 'finish', finishReason: 'tool-calls' },
         ),
 };
@@ -142,6 +144,34 @@ describe.skipIf(skip)(`two gateways of one cluster${skip ? ` (skipped: ${skip})`
     expect(await onA).toContain('Slept ');
     const turn = await a.runtime.store.findLiveChatTurn('local', chatId);
     expect(turn).toBeNull(); // finished
+  });
+
+  it('a client that leaves gateway A does not end a turn that a client on B still follows', async () => {
+    const chatId = `cluster-chat-left-${Date.now()}`;
+    const leaving = new AbortController();
+    const posted = await fetch(`${a.url}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: chatId, messages: [{ id: 'u1', role: 'user', parts: [{ type: 'text', text: '1200' }] }] }),
+      signal: leaving.signal,
+    });
+    const onA = readSse(posted);
+    for (let frame = await onA.next(); !frame.done; frame = await onA.next()) if (frame.value.data.includes('tool-input-available')) break;
+    const followed = await fetch(`${b.url}/api/chat/${chatId}/stream`);
+    expect(followed.status).toBe(200);
+    const onB = readSse(followed);
+    // B's first chunk is there, so its listener has been announced to A; then A's client goes
+    await onB.next();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    leaving.abort();
+    await onA.return(undefined).catch(() => {});
+    const chunks: string[] = [];
+    for (let frame = await onB.next(); !frame.done; frame = await onB.next()) chunks.push(frame.value.data);
+    const parsed = chunks.filter((c) => c !== '[DONE]').map((c) => JSON.parse(c) as { type: string; delta?: string; finishReason?: string });
+    expect(parsed.filter((c) => c.type === 'text-delta').map((c) => c.delta).join('')).toBe('Slept well.');
+    expect(parsed.find((c) => c.type === 'finish')).not.toMatchObject({ finishReason: 'error' });
+    const turn = (await a.runtime.store.listExecutions('local', { kind: 'chat', limit: 1 })).items[0];
+    expect(turn?.status).toBe('completed');
   });
 
   it('POST /api/executions/:id/cancel on B stops a run on A within 500 ms', async () => {

@@ -95,7 +95,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     for (const p of problems) notices.push(`Workflow ${p.file} not loaded: [${p.code}] ${p.path ? `${p.path}: ` : ''}${p.message}`);
     const runs = createRunPipeline({
       engine, tools, model, store, writer, hub, owner,
-      ...(cluster ? { dispatch: cluster, remoteCancel: (id: string) => cluster!.requestCancel(id) } : {}),
+      ...(cluster ? { dispatch: cluster, remoteCancel: (id: string) => cluster!.requestCancel(id), announceListener: (id: string) => cluster!.announceListener(id) } : {}),
       leaseTtlMs: config.RUN_LEASE_MS, maxResumes: config.RUN_MAX_RESUMES, maxSteps: config.MAX_STEPS, chatGraceMs: config.CHAT_RESUME_GRACE_MS,
     });
     for (const workflow of catalog.list()) tools.register(workflowAsTool(workflow, runs));

@@ -52,6 +52,8 @@ export interface Runs {
    * for a few seconds, so a run this process is just claiming is stopped as it starts.
    */
   cancelHere(executionId: string): void;
+  /** A client on another process follows this chat turn (cluster mode): it keeps going as if the client were here. */
+  heardListener(executionId: string): void;
   /** A chat turn's events from its first, from the log and then live, with progress; counts as a listener while subscribed. */
   followChat(executionId: string, user: string): Observable<ChatTurnEvent>;
   /** The one cancel path: a run of this process is stopped and its end logged; any other live run is marked cancelled. */
@@ -89,6 +91,8 @@ export interface RunPipelineDeps {
    * (`store.claimRun`) and runs it with `resume`. Throws `redis_unavailable` when the queue cannot take the run.
    */
   dispatch?: { enqueue(executionId: string, reuse?: Record<string, unknown>): Promise<void> };
+  /** Cluster mode: tells every process that a client here follows chat turn `executionId` (it runs elsewhere). */
+  announceListener?: (executionId: string) => Promise<void>;
   /** Cluster mode: tells every process to cancel `executionId` (the one that runs it stops it and logs its end). */
   remoteCancel?: (executionId: string) => Promise<void>;
   /** A run whose log could not be made durable, or a lease that could not be renewed; stderr by default. */
@@ -104,6 +108,8 @@ interface LiveRun {
   done: Promise<void>;
   listeners: number;
   grace?: NodeJS.Timeout;
+  /** Until when a listener on another process (cluster mode) keeps the turn going. */
+  remoteUntil?: number;
 }
 
 /** Chat events that are history: the rest (argument fragments, progress snapshots) is derived again on replay. */
@@ -115,6 +121,8 @@ const CANCEL_WAIT_MS = 5_000;
 const CANCEL_MEMORY_MS = 10_000;
 /** How often a cancel of a run on another process looks whether its owner has logged the end. */
 const CANCEL_POLL_MS = 20;
+/** How long one announcement of a listener on another process keeps a chat turn going. */
+const REMOTE_LISTENER_MS = 3_000;
 const CANCELLED: ErrorInfo = { code: 'cancelled', message: 'The run was cancelled' };
 
 /**
@@ -189,6 +197,16 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     return events;
   };
 
+  /** Nobody listens here: a listener elsewhere (cluster) holds the turn a while; then the grace period starts. */
+  const unheard = (executionId: string, run: LiveRun) => {
+    clearTimeout(run.grace);
+    if (run.listeners > 0 || !running.has(executionId)) return;
+    const heardElsewhere = (run.remoteUntil ?? 0) - Date.now();
+    if (heardElsewhere > 0) run.grace = setTimeout(() => unheard(executionId, run), heardElsewhere);
+    else if (chatGraceMs === 0) run.controller.abort();
+    else run.grace = setTimeout(() => run.controller.abort(), chatGraceMs);
+  };
+
   /** Counts a subscriber as a listener of a live chat turn; the last one leaving starts the grace period. */
   const listened = <E>(executionId: string, events: Observable<E>): Observable<E> =>
     defer(() => {
@@ -199,12 +217,23 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       return events.pipe(
         finalize(() => {
           run.listeners -= 1;
-          if (run.listeners > 0 || !running.has(executionId)) return;
-          if (chatGraceMs === 0) run.controller.abort();
-          else run.grace = setTimeout(() => run.controller.abort(), chatGraceMs);
+          unheard(executionId, run);
         }),
       );
     });
+
+  /** Cluster mode: a follower of a turn that runs on another process says so, every third of REMOTE_LISTENER_MS. */
+  const announced = <E>(executionId: string, events: Observable<E>): Observable<E> => {
+    const announce = deps.announceListener;
+    if (!announce) return events;
+    return defer(() => {
+      if (running.has(executionId)) return events;
+      const say = () => void announce(executionId).catch(() => {});
+      say();
+      const beat = setInterval(say, REMOTE_LISTENER_MS / 3);
+      return events.pipe(finalize(() => clearInterval(beat)));
+    });
+  };
 
   const chatSource = (executionId: string, user: string, messages: ChatMessage[], resume?: Parameters<typeof runChatTurn>[0]['resume']) => (signal: AbortSignal) =>
     runChatTurn({ model: deps.model, tools: deps.tools, messages, engine, executionId, user, maxSteps: deps.maxSteps, signal, resume });
@@ -333,6 +362,13 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
 
     settled: (executionId) => running.get(executionId)?.done ?? Promise.resolve(),
 
+    heardListener(executionId) {
+      const run = running.get(executionId);
+      if (!run || run.kind !== 'chat') return;
+      run.remoteUntil = Date.now() + REMOTE_LISTENER_MS;
+      if (run.listeners === 0) unheard(executionId, run);
+    },
+
     cancelHere(executionId) {
       const run = running.get(executionId);
       if (run) return run.controller.abort();
@@ -346,7 +382,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       const replayed = deps.hub
         .follow<ChatTurnEvent & LoggableEvent>(executionId, user, 0, { isFinal: isChatFinal })
         .pipe(map((stored) => stored.event as ChatTurnEvent), withProgress(executionId));
-      return listened(executionId, replayed);
+      return listened(executionId, announced(executionId, replayed));
     },
 
     async cancel(executionId, user) {

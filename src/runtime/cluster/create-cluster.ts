@@ -4,7 +4,7 @@ import type { EventRelay, ExecutionStore } from '../../store/index.js';
 import type { Runs } from '../run-pipeline.js';
 import { createRedisConnection, closeRedis, whenReady } from './redis-connection.js';
 import { createRedisEventRelay } from './redis-event-relay.js';
-import { createRemoteCancel } from './remote-cancel.js';
+import { createRunSignal } from './run-signal.js';
 import { createRunQueue, RUN_QUEUE_NAME } from './run-queue.js';
 import { createRunWorker, type RunWorker } from './run-worker.js';
 import { createSharedToolState, type SharedToolState } from './create-shared-tool-state.js';
@@ -32,6 +32,8 @@ export interface Cluster {
   readonly toolState: SharedToolState;
   enqueue(executionId: string, reuse?: Record<string, unknown>): Promise<void>;
   requestCancel(executionId: string): Promise<void>;
+  /** Tells the process running chat turn `executionId` that a client here follows it. */
+  announceListener(executionId: string): Promise<void>;
   /** Binds the pipeline: cancels heard are passed to it, and (when this process works) the queue's runs too. */
   start(runs: Runs, store: ExecutionStore): Promise<void>;
   health(): Promise<ClusterHealth>;
@@ -55,7 +57,8 @@ export async function createCluster(config: Config, { role, origin }: { role: Pr
   const queue = createRunQueue({ connection: command, prefix });
   const relay = createRedisEventRelay({ publisher: command, subscriber, prefix, origin });
   let runs: Runs | undefined;
-  const cancels = createRemoteCancel({ publisher: command, subscriber, prefix, onCancel: (id) => runs?.cancelHere(id) });
+  const cancels = createRunSignal({ publisher: command, subscriber, prefix, name: 'cancel', onSignal: (id) => runs?.cancelHere(id) });
+  const listening = createRunSignal({ publisher: command, subscriber, prefix, name: 'listening', onSignal: (id) => runs?.heardListener(id) });
   let worker: RunWorker | undefined;
   const toolState = createSharedToolState(url, { prefix: `${prefix}:` });
   await Promise.all([whenReady(command, 3_000), whenReady(subscriber, 3_000)]);
@@ -67,11 +70,12 @@ export async function createCluster(config: Config, { role, origin }: { role: Pr
     relay,
     toolState,
     enqueue: (executionId, reuse) => queue.enqueue(executionId, reuse),
-    requestCancel: (executionId) => cancels.request(executionId),
+    requestCancel: (executionId) => cancels.send(executionId),
+    announceListener: (executionId) => listening.send(executionId),
 
     async start(pipeline, store) {
       runs = pipeline;
-      await cancels.ready;
+      await Promise.all([cancels.ready, listening.ready]);
       if (!runsWorkflows) return;
       const blocking = createRedisConnection(url, 'blocking', `sapflow-${role}-worker`);
       connections.push(blocking);
