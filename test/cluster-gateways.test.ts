@@ -8,6 +8,7 @@ import type { Tool } from '../src/tools/tool.js';
 import { startWorker, type RunningWorker } from '../src/worker.js';
 import { cleanRedis, clusterSkipReason, REDIS_URL, testRedisPrefix } from './support/cluster.js';
 import { readSse, startTestServer, type SseFrame } from './support/start-test-server.js';
+import { closedPort } from './support/closed-port.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 /**
@@ -210,6 +211,35 @@ describe.skipIf(skip)(`two gateways of one cluster${skip ? ` (skipped: ${skip})`
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', mode: 'cluster', role: 'worker', redis: { reachable: true }, queue: { name: 'workflow-runs', prefix }, concurrency: 10 });
     expect((await fetch(`${worker.url}/nope`)).status).toBe(404);
+  });
+});
+
+describe.skipIf(skip)(`a gateway whose Redis is away${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  it('answers a new workflow run 503 redis_unavailable with Retry-After, at once, and records it as not accepted', async () => {
+    const database = await createTestDatabase();
+    const errors = console.error;
+    console.error = () => {}; // the connection says Redis is away; that is the point here
+    let gateway: RunningSapflow | undefined;
+    try {
+      gateway = await startSapflow({ env: { DATABASE_URL: database.url, REDIS_URL: `redis://127.0.0.1:${await closedPort()}`, HOST: '127.0.0.1' }, port: 0, host: '127.0.0.1', runtime: { extraTools: [slow], model } });
+      const started = performance.now();
+      const response = await fetch(`${gateway.url}/api/workflows/execute`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', prefer: 'respond-async' },
+        body: JSON.stringify({ definition: chain(10) }),
+      });
+      expect(performance.now() - started).toBeLessThan(2_500);
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('2');
+      expect(await response.json()).toMatchObject({ error: { code: 'redis_unavailable', message: expect.stringMatching(/^[^\n]+$/) } });
+      expect((await (await fetch(`${gateway.url}/api/health`)).json())).toMatchObject({ mode: 'cluster', redis: { reachable: false } });
+      const [row] = (await gateway.runtime.store.listExecutions('local')).items;
+      expect(row).toMatchObject({ status: 'failed', error: { code: 'redis_unavailable' } });
+    } finally {
+      await gateway?.close();
+      console.error = errors;
+      await database.drop();
+    }
   });
 });
 

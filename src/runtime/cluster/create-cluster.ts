@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../../config.js';
 import type { EventRelay, ExecutionStore } from '../../store/index.js';
 import type { Runs } from '../run-pipeline.js';
-import { createRedisConnection, closeRedis, whenReady } from './redis-connection.js';
+import { createRedisConnection, closeRedis, settleWithin, whenReady } from './redis-connection.js';
 import { createRedisEventRelay } from './redis-event-relay.js';
 import { createRunSignal } from './run-signal.js';
 import { createRunQueue, RUN_QUEUE_NAME } from './run-queue.js';
@@ -61,7 +61,7 @@ export async function createCluster(config: Config, { role, origin }: { role: Pr
   const listening = createRunSignal({ publisher: command, subscriber, prefix, name: 'listening', onSignal: (id) => runs?.heardListener(id) });
   let worker: RunWorker | undefined;
   const toolState = createSharedToolState(url, { prefix: `${prefix}:` });
-  await Promise.all([whenReady(command, 3_000), whenReady(subscriber, 3_000)]);
+  await Promise.all([whenReady(command, 1_500), whenReady(subscriber, 1_500)]);
 
   return {
     role,
@@ -104,9 +104,11 @@ export async function createCluster(config: Config, { role, origin }: { role: Pr
     },
 
     async close() {
-      await worker?.close();
-      await queue.close().catch(() => {});
-      await toolState.close().catch(() => {});
+      // BullMQ's close waits on Redis; with Redis away it would wait for ever. The runs were handed over already,
+      // so a job left active here is redelivered, and its claim finds the run released or taken (run-worker.ts)
+      await settleWithin(worker?.close(), 2_000);
+      await settleWithin(queue.close(), 1_000);
+      await settleWithin(toolState.close(), 1_000);
       await Promise.all(connections.map(closeRedis));
     },
   };

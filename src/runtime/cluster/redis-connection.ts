@@ -55,3 +55,23 @@ export async function closeRedis(redis: Redis): Promise<void> {
   if (redis.status !== 'ready') return redis.disconnect();
   await redis.quit().catch(() => redis.disconnect());
 }
+
+/**
+ * A subscription, resolved once Redis confirms it or after `ms`: with Redis away, ioredis keeps the SUBSCRIBE queued
+ * and sends it on reconnect, and whoever waits on it (start-up, a follower) goes on meanwhile.
+ */
+export function subscribed(subscriber: Redis, channel: string, ms = 1_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    subscriber.subscribe(channel).then(() => undefined, () => undefined),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** Waits for `promise` (its failure ignored) at most `ms`. */
+export async function settleWithin(promise: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (!promise) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise.catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { EventRelay, LoggableEvent, StoredEvent } from '../../store/index.js';
+import { subscribed } from './redis-connection.js';
 
 export interface RedisEventRelayOptions {
   /** Commands: PUBLISH. */
@@ -52,7 +53,7 @@ export function createRedisEventRelay({ publisher, subscriber, prefix, origin, p
       let entry = listeners.get(channel);
       if (!entry) {
         // Redis away: the follower starts anyway, and polls the log until the subscription is back
-        entry = { deliverTo: new Set(), ready: subscriber.subscribe(channel).then(() => undefined, () => undefined) };
+        entry = { deliverTo: new Set(), ready: subscribed(subscriber, channel) };
         listeners.set(channel, entry);
       }
       entry.deliverTo.add(deliver);

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { subscribed } from './redis-connection.js';
 
 export interface RunSignal {
   /** Resolves once this process hears the signal. */
@@ -19,7 +20,7 @@ export function createRunSignal({ publisher, subscriber, prefix, name, onSignal 
     if (from === channel && executionId) onSignal(executionId);
   });
   return {
-    ready: subscriber.subscribe(channel).then(() => undefined, () => undefined),
+    ready: subscribed(subscriber, channel),
     send: async (executionId) => {
       await publisher.publish(channel, executionId);
     },

@@ -53,7 +53,14 @@ export function createRunWorker({ connection, prefix, concurrency, runs, store, 
     },
     { connection, prefix, concurrency, ...stallSettings(runs.leaseTtlMs), autorun: true },
   );
-  worker.on('error', (error) => onError(error));
+  // the same failure (Redis away: every retry of the blocking pop) is said once, not every two seconds
+  let lastError = '';
+  worker.on('error', (error) => {
+    if (error.message === lastError) return;
+    lastError = error.message;
+    onError(error);
+  });
+  worker.on('ready', () => (lastError = ''));
   return {
     worker,
     async pause() {
