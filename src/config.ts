@@ -44,6 +44,11 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY: positiveInt(10),
   /** `npm run worker`: the port of its own GET /health; none by default. */
   WORKER_PORT: z.coerce.number().int().min(0).max(65535).optional().or(z.literal('').transform(() => undefined)),
+  /** false turns metrics and traces off. */
+  WORKFLOW_ENABLE_TELEMETRY: z.enum(['true', 'false', '1', '0', '']).optional().transform((v) => v !== 'false' && v !== '0'),
+  /** OTLP/HTTP collector for traces (spans go to <endpoint>/v1/traces); no traces are made without it. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  OTEL_SERVICE_NAME: z.string().trim().min(1).default('sapflow'),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -16,6 +16,8 @@ import { createRecovery, type Recovery } from './recover-runs.js';
 import { createRunPipeline, type Runs } from './run-pipeline.js';
 import { workflowAsTool } from './workflow-tools.js';
 import { createCluster, type Cluster, type ProcessRole } from './cluster/create-cluster.js';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { createTracing } from '../telemetry/tracing.js';
 
 export interface Runtime {
   config: Config;
@@ -52,6 +54,8 @@ export interface RuntimeOptions {
    * CLI) the runtime runs its runs itself whatever the environment says.
    */
   role?: ProcessRole;
+  /** Where spans go instead of OTEL_EXPORTER_OTLP_ENDPOINT (tests: the SDK's InMemorySpanExporter). */
+  spanExporter?: SpanExporter;
 }
 
 /**
@@ -74,9 +78,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const hub = createEventHub(store, { relay: cluster?.relay });
     // in a cluster, listeners on other processes see only what is durable: batches wait 2 ms, not 20, for company
     const writer = createLogWriter(store, { hub, ...(cluster ? { flushIntervalMs: 2 } : {}) });
+    const tracing = config.WORKFLOW_ENABLE_TELEMETRY
+      ? createTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, exporter: options.spanExporter, serviceName: config.OTEL_SERVICE_NAME })
+      : undefined;
     // in a cluster a tool's breaker opens, and its concurrency limit holds, for every process at once
     const engine = createEngine({
-      maxParallel: config.WORKFLOW_MAX_PARALLEL_TASKS, defaultTimeout: config.WORKFLOW_DEFAULT_TIMEOUT,
+      maxParallel: config.WORKFLOW_MAX_PARALLEL_TASKS, defaultTimeout: config.WORKFLOW_DEFAULT_TIMEOUT, tracer: tracing,
       ...(cluster ? { breakers: cluster.toolState.breakers, limiters: cluster.toolState.limiters } : {}),
     });
 
@@ -97,6 +104,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       engine, tools, model, store, writer, hub, owner,
       ...(cluster ? { dispatch: cluster, remoteCancel: (id: string) => cluster!.requestCancel(id), announceListener: (id: string) => cluster!.announceListener(id) } : {}),
       leaseTtlMs: config.RUN_LEASE_MS, maxResumes: config.RUN_MAX_RESUMES, maxSteps: config.MAX_STEPS, chatGraceMs: config.CHAT_RESUME_GRACE_MS,
+      tracing, modelName: openai && !options.model ? config.OPENAI_MODEL : undefined,
     });
     for (const workflow of catalog.list()) tools.register(workflowAsTool(workflow, runs));
     // a gateway that leaves workflow runs to workers resumes only the chat turns of processes that went away
@@ -113,6 +121,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         await joined?.stopTaking().catch(() => {});
         await runs.handOver();
         await joined?.close().catch(() => {});
+        await tracing?.shutdown().catch(() => {});
         await writer.close();
         await db.close();
       },

@@ -9,6 +9,7 @@ import type { ToolRegistry } from '../tools/index.js';
 import { compileWorkflow, type CompiledWorkflow } from '../workflows/index.js';
 import { withChatProgress } from './chat-progress.js';
 import { chatResumePoint, workflowResumePoint } from './resume-point.js';
+import type { Tracing } from '../telemetry/tracing.js';
 
 export interface StartWorkflow {
   workflow: CompiledWorkflow;
@@ -97,6 +98,10 @@ export interface RunPipelineDeps {
   remoteCancel?: (executionId: string) => Promise<void>;
   /** A run whose log could not be made durable, or a lease that could not be renewed; stderr by default. */
   onError?: (error: unknown, executionId: string) => void;
+  /** A span per run (telemetry/tracing.ts); none by default. */
+  tracing?: Pick<Tracing, 'startRun' | 'endRun'>;
+  /** The model chat turns ask, for their spans. */
+  modelName?: string;
 }
 
 interface LiveRun {
@@ -139,6 +144,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
   const onError = deps.onError ?? ((error: unknown, executionId: string) => console.error(`[sapflow] run ${executionId}:`, error));
   const running = new Map<string, LiveRun>();
   const cancelAsked = new Map<string, NodeJS.Timeout>();
+  const chatName = deps.modelName ?? deps.model.kind;
 
   // one statement renews every lease of this process; a failure (database away) is retried on the next beat
   let renewing = false;
@@ -158,11 +164,18 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     kind: ExecutionKind,
     userId: string,
     source: (signal: AbortSignal) => Observable<E>,
-    logged = true,
+    { logged = true, name }: { logged?: boolean; name: string },
   ): Observable<E> => {
     const controller = new AbortController();
     const stop = new Subject<void>();
     const isFinal = kind === 'chat' ? isChatFinal : isWorkflowFinal;
+    deps.tracing?.startRun({ executionId, kind, name });
+    let spanEnded = false;
+    const endSpan = (status: string, error?: ErrorInfo) => {
+      if (spanEnded) return;
+      spanEnded = true;
+      deps.tracing?.endRun(executionId, { status, error });
+    };
     const toLoggable = (event: E): LoggableEvent | undefined =>
       kind === 'workflow' ? (event as unknown as LoggableEvent) : UNLOGGED_CHAT.has(event.type) ? undefined : { ...event, executionId };
     const events = source(controller.signal).pipe(
@@ -186,11 +199,21 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       running.delete(executionId);
     });
     events.subscribe({
+      next: (event) => {
+        if (!deps.tracing || !isFinal(event)) return;
+        const final = event as unknown as { status?: string; finishReason?: string };
+        endSpan(final.status ?? final.finishReason ?? 'finished');
+      },
       error: (error: unknown) => {
         onError(error, executionId);
+        endSpan('failed', { code: 'store_error', message: error instanceof Error ? error.message : String(error) });
         settle();
       },
-      complete: settle,
+      complete: () => {
+        // ended without its final event: handed over to the next process
+        endSpan('handed-over');
+        settle();
+      },
     });
     // cancelled on another process while this one was claiming it
     if (cancelAsked.has(executionId)) controller.abort();
@@ -294,6 +317,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     const resume = fresh ? undefined : { settled: point.settled, startedAt: point.startedAt, attempt: claimed.resumeCount };
     launch(claimed.id, 'workflow', claimed.userId, (signal) =>
       runWorkflow(workflow, engine, { tools: deps.tools, inputs: claimed.input, executionId: claimed.id, user: claimed.userId, signal, resume, reuse }),
+      { name: workflow.id },
     );
   };
 
@@ -302,7 +326,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     if (!Array.isArray(messages)) return giveUp(claimed, 'The chat turn was logged without its messages, so it cannot be continued');
     const point = chatResumePoint(messages as ChatMessage[], log.map((s) => s.event));
     // nobody listens yet: a reloaded client re-attaches through followChat
-    launch(claimed.id, 'chat', claimed.userId, chatSource(claimed.id, claimed.userId, point.messages, { ...point, attempt: claimed.resumeCount }));
+    launch(claimed.id, 'chat', claimed.userId, chatSource(claimed.id, claimed.userId, point.messages, { ...point, attempt: claimed.resumeCount }), { name: chatName });
   };
 
   return {
@@ -328,6 +352,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       }
       const events = launch(executionId, 'workflow', user, (signal) =>
         runWorkflow(workflow, engine, { tools: deps.tools, inputs, executionId, user, signal, reuse }),
+        { name: workflow.id },
       );
       return { executionId, events: events.pipe(map((event, i) => ({ seq: i + 1, event }))) };
     },
@@ -344,7 +369,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
             return false;
           },
         );
-      const events = launch(executionId, 'chat', user, chatSource(executionId, user, messages), logged).pipe(withProgress(executionId));
+      const events = launch(executionId, 'chat', user, chatSource(executionId, user, messages), { logged, name: chatName }).pipe(withProgress(executionId));
       return { executionId, events: listened(executionId, events) };
     },
 

@@ -3,6 +3,7 @@ import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { CircuitBreakers, type BreakerRegistry } from './circuit-breaker.js';
 import { ToolLimiters, type LimiterRegistry } from './concurrency-limiter.js';
 import { DurationStats } from './duration-stats.js';
+import type { ToolCallTracer } from './tool-call-tracer.js';
 
 /**
  * What every run in a process shares: the clock, breakers, per-tool limiters and duration statistics.
@@ -21,6 +22,8 @@ export interface Engine {
   defaultTimeout: number;
   /** Minimum ms between two `workflow-progress` events of a run; 0 sends one on every change. */
   progressIntervalMs: number;
+  /** Sees every tool call begin and end (a span per call); none by default. */
+  tracer?: ToolCallTracer;
 }
 
 export interface EngineOptions extends Partial<Omit<Engine, 'backoff'>> {
@@ -37,5 +40,6 @@ export function createEngine(options: EngineOptions = {}): Engine {
     maxParallel: options.maxParallel ?? 5,
     defaultTimeout: options.defaultTimeout ?? 30,
     progressIntervalMs: options.progressIntervalMs ?? 50,
+    tracer: options.tracer,
   };
 }

@@ -8,7 +8,11 @@ export type Invocation = { kind: 'progress'; data: unknown } | { kind: 'result';
  * `result`, `ctx.progress` calls become `progress` values, and unsubscribing before the result aborts the
  * tool's AbortSignal - which is how timeouts, cancellation and client disconnects reach the tool.
  */
-export function invokeTool(tool: Tool, args: unknown, context: Omit<ToolContext, 'signal' | 'progress' | 'idempotencyKey'>): Observable<Invocation> {
+export function invokeTool(
+  tool: Tool,
+  args: unknown,
+  context: Omit<ToolContext, 'signal' | 'progress' | 'idempotencyKey'>,
+): Observable<Invocation> {
   return new Observable<Invocation>((subscriber) => {
     const controller = new AbortController();
     let settled = false;

@@ -198,3 +198,51 @@ describe('runToolCall', () => {
     });
   });
 });
+
+describe('runToolCall with a tracer', () => {
+  const recordingTracer = () => {
+    const log: string[] = [];
+    let n = 0;
+    const tracer = {
+      startToolCall: ({ taskId, tool }: { taskId: string; tool: string }) => {
+        const traceparent = `00-${'a'.repeat(32)}-${String(++n).padStart(16, '0')}-01`;
+        log.push(`start ${taskId} ${tool}`);
+        return {
+          traceparent,
+          end: (o: { error?: { code: string }; cancelled?: boolean; attempts: number }) =>
+            log.push(`end ${taskId} ${o.cancelled ? 'cancelled' : o.error ? `error:${o.error.code}` : 'ok'} after ${o.attempts}`),
+        };
+      },
+    };
+    return { tracer, log };
+  };
+
+  it('sees one span per call around all its attempts, and the tool gets its traceparent', () => {
+    const { tracer, log } = recordingTracer();
+    const { tool, calls } = scriptedTool('flaky', (_a, n) => (n < 2 ? throwError(() => retryableError()) : 'ok'), { retry_count: 2 });
+    const seen: string[] = [];
+    testScheduler().run(({ flush }) => {
+      const engine = createEngine({ tracer, backoff: { random: () => 0 } });
+      runToolCall(call(tool), engine).subscribe((event) => seen.push(label(event)));
+      flush();
+    });
+    expect(seen[0]).toBe('start:t#1');
+    expect(seen.at(-1)).toBe('done:t:"ok"');
+    expect(log).toEqual(['start t flaky', 'end t ok after 2']);
+    expect(calls.map((c) => c.traceparent)).toEqual([`00-${'a'.repeat(32)}-0000000000000001-01`, `00-${'a'.repeat(32)}-0000000000000001-01`]);
+  });
+
+  it('ends the span with the error of a failed call, and as cancelled when torn down first', () => {
+    const { tracer, log } = recordingTracer();
+    const engine = createEngine({ tracer });
+    const failing = scriptedTool('broken', () => throwError(() => new SapflowError('tool_error', 'no'))).tool;
+    runToolCall(call(failing, { taskId: 'f' }), engine).subscribe();
+    runToolCall(call(scriptedTool('stuck', () => NEVER).tool, { taskId: 's' }), engine).subscribe().unsubscribe();
+    runToolCall(call(undefined, { taskId: 'u', toolName: 'nope' }), engine).subscribe();
+    expect(log).toEqual([
+      'start f broken', 'end f error:tool_error after 1',
+      'start s stuck', 'end s cancelled after 0',
+      'start u nope', 'end u error:unknown_tool after 0',
+    ]);
+  });
+});

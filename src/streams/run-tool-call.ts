@@ -1,4 +1,4 @@
-import { Observable, catchError, concat, defer, finalize, ignoreElements, isObservable, map, merge, mergeMap, of, takeWhile, throwError, timer } from 'rxjs';
+import { Observable, catchError, concat, defer, finalize, ignoreElements, isObservable, map, merge, mergeMap, of, takeWhile, tap, throwError, timer } from 'rxjs';
 import { SapflowError, toErrorInfo, toSapflowError } from '../errors/index.js';
 import type { Tool } from '../tools/tool.js';
 import { backoffDelay } from './backoff.js';
@@ -28,6 +28,28 @@ export type ToolCallEvent = TaskEvent | CircuitBreakerEvent;
  * It never errors: every failure ends in a `task-failed` value, so sibling calls keep running.
  */
 export function runToolCall(call: ToolCall, engine: Engine): Observable<ToolCallEvent> {
+  const { tracer } = engine;
+  if (!tracer) return toolCallEvents(call, engine);
+  return defer(() => {
+    const trace = tracer.startToolCall({ executionId: call.executionId, taskId: call.taskId, tool: call.toolName });
+    let ended = false;
+    const end = (outcome: Parameters<typeof trace.end>[0]) => {
+      if (ended) return;
+      ended = true;
+      trace.end(outcome);
+    };
+    return toolCallEvents(call, engine, trace.traceparent).pipe(
+      tap((event) => {
+        if (event.type === 'task-complete') end({ attempts: event.attempts });
+        else if (event.type === 'task-failed') end({ error: event.error, attempts: event.attempts });
+      }),
+      // torn down before an outcome: a cancelled run, a client that went away
+      finalize(() => end({ cancelled: true, attempts: 0 })),
+    );
+  });
+}
+
+function toolCallEvents(call: ToolCall, engine: Engine, traceparent?: string): Observable<ToolCallEvent> {
   return defer(() => {
     const { scheduler } = engine;
     const startedAt = scheduler.now();
@@ -66,7 +88,7 @@ export function runToolCall(call: ToolCall, engine: Engine): Observable<ToolCall
           mergeMap(() => throwError(() => new SapflowError('timeout', `${tool.name} did not finish within ${timeoutMs / 1000}s`, { retryable: true }))),
         );
         const invocation$ = merge(
-          invokeTool(tool, parsed.data, { user: call.user, executionId: call.executionId, taskId: call.taskId }),
+          invokeTool(tool, parsed.data, { user: call.user, executionId: call.executionId, taskId: call.taskId, traceparent }),
           deadline$,
         ).pipe(takeWhile((x) => x.kind !== 'result', true));
 

@@ -43,13 +43,13 @@ export function retryableError(message = 'upstream 503'): SapflowError {
 
 /** A tool whose behaviour per call is scripted by the test; it records its calls and their signals. */
 export function scriptedTool(name: string, behaviour: (args: any, call: number) => unknown, extra: Partial<Tool> = {}) {
-  const calls: { args: unknown; signal: AbortSignal }[] = [];
+  const calls: { args: unknown; signal: AbortSignal; traceparent?: string }[] = [];
   const tool: Tool = {
     name,
     description: `test tool ${name}`,
     parameters: z.object({}).passthrough(),
     execute: (args, ctx) => {
-      calls.push({ args, signal: ctx.signal });
+      calls.push({ args, signal: ctx.signal, traceparent: ctx.traceparent });
       return behaviour(args, calls.length) as any;
     },
     ...extra,

@@ -33,7 +33,7 @@ export function createHttpTool(
       let response: Response;
       let text: string;
       try {
-        response = await fetch(url, { method: 'POST', headers: withIdempotencyKey(headers, ctx), body: JSON.stringify(args), signal: ctx.signal });
+        response = await fetch(url, { method: 'POST', headers: perCall(headers, ctx), body: JSON.stringify(args), signal: ctx.signal });
         text = await response.text();
       } catch (error) {
         // the pipeline aborted us (timeout, cancel): its reason is the story, not a network failure
@@ -90,12 +90,14 @@ function toHeaders(entry: HttpToolEntry): Headers {
 
 /**
  * The call's key on every attempt (IETF httpapi "Idempotency-Key"), so the service can act once per key; it
- * replaces a configured one, which would be the same for every call and make the service drop real calls.
+ * replaces a configured one, which would be the same for every call and make the service drop real calls. With
+ * tracing on, the call's W3C `traceparent` too, so the service's spans join the run's trace.
  */
-function withIdempotencyKey(headers: Headers, ctx: ToolContext): Headers {
-  if (!ctx.idempotencyKey) return headers;
+function perCall(headers: Headers, ctx: ToolContext): Headers {
+  if (!ctx.idempotencyKey && !ctx.traceparent) return headers;
   const sent = new Headers(headers);
-  sent.set('idempotency-key', ctx.idempotencyKey);
+  if (ctx.idempotencyKey) sent.set('idempotency-key', ctx.idempotencyKey);
+  if (ctx.traceparent) sent.set('traceparent', ctx.traceparent);
   return sent;
 }
 

@@ -16,6 +16,8 @@ export interface ToolContext {
    * resume of this call, so a tool with side effects can act once per key.
    */
   idempotencyKey: string;
+  /** The W3C `traceparent` of this call's span when tracing is on: a tool that calls a service passes it on. */
+  traceparent?: string;
 }
 
 export interface CircuitBreakerOptions {
