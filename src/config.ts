@@ -59,10 +59,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const issue = parsed.error.issues[0];
     throw new SapflowError('invalid_config', `${issue.path.join('.')}: ${issue.message}`);
   }
-  const config = parsed.data;
-  // the embedded store is a folder of one process: processes of a cluster must share a real Postgres
+  return parsed.data;
+}
+
+/**
+ * A gateway or worker with REDIS_URL joins a cluster, whose processes must share one Postgres: the embedded store is
+ * a folder of one process. (The CLI runs its runs itself and is not held to this.)
+ */
+export function assertClusterConfig(config: Config): void {
   if (config.REDIS_URL && !config.DATABASE_URL) {
     throw new SapflowError('invalid_config', 'REDIS_URL needs DATABASE_URL: the embedded store belongs to one process, so a cluster shares one Postgres');
   }
-  return config;
 }

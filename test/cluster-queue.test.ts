@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { loadConfig } from '../src/config.js';
 import type { WorkflowEvent } from '../src/protocol/index.js';
 import { createRuntime, type Runtime } from '../src/runtime/create-runtime.js';
+import { startSapflow } from '../src/server.js';
+import { startWorker } from '../src/worker.js';
 import type { Tool } from '../src/tools/tool.js';
 import { compileWorkflow } from '../src/workflows/index.js';
 import { cleanRedis, clusterSkipReason, REDIS_URL, testRedisPrefix } from './support/cluster.js';
@@ -181,8 +183,11 @@ describe.skipIf(skip)(`the cluster queue${skip ? ` (skipped: ${skip})` : ''}`, (
 });
 
 describe('cluster configuration', () => {
-  it('REDIS_URL without DATABASE_URL stops start-up with a message saying why', () => {
-    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(/REDIS_URL needs DATABASE_URL: the embedded store belongs to one process/);
+  it('REDIS_URL without DATABASE_URL stops a gateway or worker from starting, with a message saying why', async () => {
+    const env = { REDIS_URL: 'redis://127.0.0.1:6379', DATA_DIR: ':memory:' };
+    const why = { code: 'invalid_config', message: expect.stringMatching(/^REDIS_URL needs DATABASE_URL: the embedded store belongs to one process/) };
+    await expect(startSapflow({ env, port: 0, host: '127.0.0.1' })).rejects.toMatchObject(why);
+    await expect(startWorker({ env })).rejects.toMatchObject(why);
   });
   it('defaults: gateways also work, 10 runs per worker, no worker port', () => {
     const config = loadConfig({});

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import nodemailer from 'nodemailer';
-import type { Config } from '../config.js';
+import { assertClusterConfig, type Config } from '../config.js';
 import { createOfflineDemoModel, createOpenAIModels, type ChatModel } from '../model/index.js';
 import {
   createEventHub, createExecutionStore, createLogWriter, openDatabase,
@@ -64,6 +64,7 @@ export interface RuntimeOptions {
  */
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const notices: string[] = [];
+  if (options.role) assertClusterConfig(config);
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   let cluster: Cluster | undefined;
   try {
