@@ -77,8 +77,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const owner = `sapflow-${options.role ?? 'local'}-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     if (config.REDIS_URL && options.role) cluster = await createCluster(config, { role: options.role, origin: owner });
     const hub = createEventHub(store, { relay: cluster?.relay });
-    // in a cluster, listeners on other processes see only what is durable: batches wait 2 ms, not 20, for company
-    const writer = createLogWriter(store, { hub, ...(cluster ? { flushIntervalMs: 2 } : {}) });
+    const writer = createLogWriter(store, { hub });
     const tracing = config.WORKFLOW_ENABLE_TELEMETRY
       ? createTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, exporter: options.spanExporter, serviceName: config.OTEL_SERVICE_NAME })
       : undefined;

@@ -158,6 +158,19 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
   }, Math.max(50, Math.floor(leaseTtlMs / 3)));
   heartbeat.unref();
 
+  // Cluster mode: a workflow run's followers are on other processes and see only what is durable, so its events go
+  // to the log once the current tick is over (one batch per burst) instead of after the writer's interval. Chat
+  // turns keep the interval: their client is here and gets the live events directly.
+  const flushing = new Set<string>();
+  const flushSoon = (executionId: string) => {
+    if (flushing.has(executionId)) return;
+    flushing.add(executionId);
+    setImmediate(() => {
+      flushing.delete(executionId);
+      writer.flush(executionId).catch(() => {}); // the writer reports its own failures and keeps the events
+    });
+  };
+
   /** Runs `source` as execution `executionId`: logged, final held until durable, shared, cancellable. */
   const launch = <E extends { type: string }>(
     executionId: string,
@@ -182,7 +195,10 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       takeUntil(stop),
       concatMap((event) => {
         const loggable = logged ? toLoggable(event) : undefined;
-        if (loggable) writer.write(loggable);
+        if (loggable) {
+          writer.write(loggable);
+          if (kind === 'workflow' && deps.dispatch) flushSoon(executionId);
+        }
         if (!logged || !isFinal(event)) return of(event);
         // after one I/O poll: a cancelled run's teardown (its sockets closing) goes ahead of the log write, which on
         // the embedded store runs on this thread
@@ -264,12 +280,14 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
   const withProgress = (executionId: string) =>
     withChatProgress(executionId, { estimate: (fn) => engine.stats.estimate(fn), maxParallel: engine.maxParallel, now: () => engine.scheduler.now() });
 
-  /** Ends a run that nobody runs: the status set, and its end logged so followers finish too. */
+  /**
+   * Ends a run that nobody runs with its final event, which sets the row's status and error in the same statement:
+   * no follower can find the row finished before its end is in the log, and no claim can take it after.
+   */
   const endUnrun = async (execution: ExecutionRecord, status: 'failed' | 'cancelled', error: ErrorInfo) => {
     const at = new Date().toISOString();
-    await store.setStatus(execution.id, execution.userId, status, error);
     const durationMs = execution.startedAt ? Date.now() - Date.parse(execution.startedAt) : 0;
-    const finish = { type: 'workflow-finish', executionId: execution.id, at, status, tasks: execution.tasks, durationMs };
+    const finish = { type: 'workflow-finish', executionId: execution.id, at, status, tasks: execution.tasks, durationMs, error };
     const events: LoggableEvent[] =
       execution.kind === 'chat'
         ? [{ type: 'error', executionId: execution.id, error } as LoggableEvent, finish, { type: 'finish', executionId: execution.id, finishReason: 'error' } as LoggableEvent]
