@@ -49,6 +49,8 @@ export const configSchema = z.object({
   /** OTLP/HTTP collector for traces (spans go to <endpoint>/v1/traces); no traces are made without it. */
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
   OTEL_SERVICE_NAME: z.string().trim().min(1).default('sapflow'),
+  /** The log's threshold (pino levels); `silent` logs nothing. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -214,9 +214,10 @@ describe('bodies that are not a chat', () => {
     const store = harness.sapflow.runtime.store;
     const createExecution = store.createExecution;
     const errors: unknown[] = [];
-    const consoleError = console.error;
+    const { logger } = harness.sapflow.runtime;
+    const logError = logger.error;
     store.createExecution = () => Promise.reject(new Error('the database is down'));
-    console.error = (...args: unknown[]) => errors.push(args);
+    logger.error = ((...args: unknown[]) => errors.push(args)) as typeof logger.error;
     try {
       const raw = await readRaw(await postChat(harness.url, { messages: [{ role: 'user', content: 'hello' }] }));
       expect(raw.status).toBe(200);
@@ -224,10 +225,10 @@ describe('bodies that are not a chat', () => {
       expect(raw.chunks.at(-1)).toEqual({ type: 'finish', finishReason: 'stop' });
       // the row is created a moment into the turn; its failure is reported, not sent to the client
       await until(() => errors.length > 0, 1_000);
-      expect(String(errors[0])).toMatch(/is not logged/);
+      expect(JSON.stringify(errors[0])).toMatch(/is not logged/);
     } finally {
       store.createExecution = createExecution;
-      console.error = consoleError;
+      logger.error = logError;
     }
   });
 

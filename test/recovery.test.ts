@@ -154,8 +154,9 @@ for (const backend of BACKENDS) {
       const claim = store.claimOrphans;
       const renew = store.renewLeases;
       const errors: unknown[] = [];
-      const consoleError = console.error;
-      console.error = (...args: unknown[]) => errors.push(args);
+      const { logger } = runtime;
+      const logError = logger.error;
+      logger.error = ((...args: unknown[]) => errors.push(args)) as typeof logger.error;
       try {
         store.claimOrphans = () => Promise.reject(new Error('connection terminated unexpectedly'));
         expect(await runtime.recovery.sweep()).toBe(0);
@@ -176,7 +177,7 @@ for (const backend of BACKENDS) {
       } finally {
         store.claimOrphans = claim;
         store.renewLeases = renew;
-        console.error = consoleError;
+        logger.error = logError;
       }
     });
 

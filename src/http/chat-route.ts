@@ -39,7 +39,7 @@ export function chatRoute(runtime: Runtime): Router {
     } catch (error) {
       return sendError(res, error);
     }
-    streamTurn(res, turn.executionId, turn.events);
+    streamTurn(res, turn.executionId, turn.events, runtime.logger);
   });
 
   router.get('/api/chat/:id/stream', async (req, res) => {
@@ -52,7 +52,7 @@ export function chatRoute(runtime: Runtime): Router {
     } catch (error) {
       return sendError(res, error);
     }
-    streamTurn(res, executionId, runtime.runs.followChat(executionId, user));
+    streamTurn(res, executionId, runtime.runs.followChat(executionId, user), runtime.logger);
   });
 
   router.post('/api/chat/:id/stop', async (req, res) => {
@@ -77,7 +77,7 @@ function chatIdOf(raw: unknown): string {
 }
 
 /** One turn's events as a UI message stream ending in `[DONE]`; the same message id live and on a replay. */
-function streamTurn(res: Response, executionId: string, events: Observable<ChatTurnEvent>): void {
+function streamTurn(res: Response, executionId: string, events: Observable<ChatTurnEvent>, logger: Pick<Runtime['logger'], 'error'>): void {
   if (res.destroyed || !res.socket || res.socket.destroyed) return;
   const sse = openSse(res, {
     headers: { ...UI_MESSAGE_STREAM_HEADERS, 'x-execution-id': executionId },
@@ -90,7 +90,7 @@ function streamTurn(res: Response, executionId: string, events: Observable<ChatT
   const subscription = events.pipe(toUiMessageChunks({ messageId: `msg-${executionId}`, progressId: `progress-${executionId}` })).subscribe({
     next: (chunk) => sse.write(toSseFrame({ data: chunk })),
     error: (error: unknown) => {
-      console.error(`[sapflow] chat turn ${executionId} failed:`, error);
+      logger.error({ executionId, err: error }, `chat turn ${executionId} failed`);
       sse.write(toSseFrame({ data: { type: 'error', errorText: 'The chat turn failed inside Sapflow; the error was logged' } }));
       sse.write(toSseFrame({ data: { type: 'finish', finishReason: 'error' } }));
       done();

@@ -18,6 +18,8 @@ import { workflowAsTool } from './workflow-tools.js';
 import { createCluster, type Cluster, type ProcessRole } from './cluster/create-cluster.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createTracing } from '../telemetry/tracing.js';
+import { createLogger, type Logger } from '../telemetry/logger.js';
+import { observeToolCalls } from './observe-tool-calls.js';
 
 export interface Runtime {
   config: Config;
@@ -39,6 +41,8 @@ export interface Runtime {
   catalogProblems: CatalogProblem[];
   /** Cluster mode (REDIS_URL, and started as a gateway or worker): queue, live fan-out, remote cancel. */
   cluster?: Cluster;
+  /** Lines about runs (executionId, taskId, traceId as fields). */
+  logger: Logger;
   close(): Promise<void>;
 }
 
@@ -56,6 +60,8 @@ export interface RuntimeOptions {
   role?: ProcessRole;
   /** Where spans go instead of OTEL_EXPORTER_OTLP_ENDPOINT (tests: the SDK's InMemorySpanExporter). */
   spanExporter?: SpanExporter;
+  /** Replaces the log (JSON lines on stdout, readable ones on a terminal). */
+  logger?: Logger;
 }
 
 /**
@@ -65,6 +71,7 @@ export interface RuntimeOptions {
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const notices: string[] = [];
   if (options.role) assertClusterConfig(config);
+  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   let cluster: Cluster | undefined;
   try {
@@ -77,13 +84,17 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const owner = `sapflow-${options.role ?? 'local'}-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     if (config.REDIS_URL && options.role) cluster = await createCluster(config, { role: options.role, origin: owner });
     const hub = createEventHub(store, { relay: cluster?.relay });
-    const writer = createLogWriter(store, { hub });
+    const writer = createLogWriter(store, {
+      hub,
+      onError: (error, { executionId, events, dropped }) =>
+        logger.error({ executionId, code: error.code, events: events.length, dropped }, `execution log ${executionId}: ${error.message} (${dropped ? 'events dropped' : 'kept, will retry'})`),
+    });
     const tracing = config.WORKFLOW_ENABLE_TELEMETRY
       ? createTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, exporter: options.spanExporter, serviceName: config.OTEL_SERVICE_NAME })
       : undefined;
     // in a cluster a tool's breaker opens, and its concurrency limit holds, for every process at once
     const engine = createEngine({
-      maxParallel: config.WORKFLOW_MAX_PARALLEL_TASKS, defaultTimeout: config.WORKFLOW_DEFAULT_TIMEOUT, tracer: tracing,
+      maxParallel: config.WORKFLOW_MAX_PARALLEL_TASKS, defaultTimeout: config.WORKFLOW_DEFAULT_TIMEOUT, tracer: observeToolCalls(tracing, logger),
       ...(cluster ? { breakers: cluster.toolState.breakers, limiters: cluster.toolState.limiters } : {}),
     });
 
@@ -104,17 +115,21 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       engine, tools, model, store, writer, hub, owner,
       ...(cluster ? { dispatch: cluster, remoteCancel: (id: string) => cluster!.requestCancel(id), announceListener: (id: string) => cluster!.announceListener(id) } : {}),
       leaseTtlMs: config.RUN_LEASE_MS, maxResumes: config.RUN_MAX_RESUMES, maxSteps: config.MAX_STEPS, chatGraceMs: config.CHAT_RESUME_GRACE_MS,
-      tracing, modelName: openai && !options.model ? config.OPENAI_MODEL : undefined,
+      tracing, logger, modelName: openai && !options.model ? config.OPENAI_MODEL : undefined,
     });
     for (const workflow of catalog.list()) tools.register(workflowAsTool(workflow, runs));
     // a gateway that leaves workflow runs to workers resumes only the chat turns of processes that went away
-    const recovery = createRecovery({ store, runs, embedded, kinds: cluster && !cluster.runsWorkflows ? ['chat'] : undefined });
+    const recovery = createRecovery({
+      store, runs, embedded, kinds: cluster && !cluster.runsWorkflows ? ['chat'] : undefined,
+      onError: (error) => logger.error({ err: error }, `crash recovery: ${error instanceof Error ? error.message : String(error)}`),
+      onRecovered: () => logger.info('crash recovery: the store answers again'),
+    });
     await cluster?.start(runs, store);
     if (cluster) notices.push(`Cluster mode (${options.role}): ${cluster.runsWorkflows ? `takes workflow runs off the queue, ${config.WORKER_CONCURRENCY} at a time` : 'queues workflow runs for the workers (RUN_WORKFLOWS=false)'}.`);
     const joined = cluster;
 
     return {
-      config, db, store, hub, writer, engine, tools, catalog, runs, recovery, model, notices, catalogProblems: problems, cluster: joined,
+      config, db, store, hub, writer, engine, tools, catalog, runs, recovery, model, notices, catalogProblems: problems, logger, cluster: joined,
       async close() {
         // a stopping process hands its runs over (the next one resumes them), it does not cancel them
         recovery.stop();

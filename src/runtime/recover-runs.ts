@@ -14,6 +14,8 @@ export interface RecoveryOptions {
   /** How often to look for expired leases (default 1 s, so a resume comes within lease expiry + 1 s). */
   sweepMs?: number;
   onError?: (error: unknown) => void;
+  /** Told when the store answers again after a failed sweep; stderr by default. */
+  onRecovered?: () => void;
 }
 
 export interface Recovery {
@@ -29,7 +31,10 @@ export interface Recovery {
  * periodically. A sweep that fails (the database is away) is reported and tried again on the next tick; the
  * process keeps serving meanwhile.
  */
-export function createRecovery({ store, runs, embedded, kinds, sweepMs = 1_000, onError = reportToStderr }: RecoveryOptions): Recovery {
+export function createRecovery({
+  store, runs, embedded, kinds, sweepMs = 1_000, onError = reportToStderr,
+  onRecovered = () => console.error('[sapflow] crash recovery: the store answers again'),
+}: RecoveryOptions): Recovery {
   let timer: NodeJS.Timeout | undefined;
   let sweeping: Promise<number> | undefined;
   let failing = false;
@@ -50,7 +55,7 @@ export function createRecovery({ store, runs, embedded, kinds, sweepMs = 1_000, 
   const sweep = (ignoreLeases = false): Promise<number> =>
     (sweeping ??= sweepOnce(ignoreLeases)
       .then((n) => {
-        if (failing) console.error('[sapflow] crash recovery: the store answers again');
+        if (failing) onRecovered();
         failing = false;
         return n;
       })

@@ -9,6 +9,7 @@ import type { ToolRegistry } from '../tools/index.js';
 import { compileWorkflow, type CompiledWorkflow } from '../workflows/index.js';
 import { withChatProgress } from './chat-progress.js';
 import { chatResumePoint, workflowResumePoint } from './resume-point.js';
+import type { Logger } from '../telemetry/logger.js';
 import type { Tracing } from '../telemetry/tracing.js';
 
 export interface StartWorkflow {
@@ -99,7 +100,9 @@ export interface RunPipelineDeps {
   /** A run whose log could not be made durable, or a lease that could not be renewed; stderr by default. */
   onError?: (error: unknown, executionId: string) => void;
   /** A span per run (telemetry/tracing.ts); none by default. */
-  tracing?: Pick<Tracing, 'startRun' | 'endRun'>;
+  tracing?: Pick<Tracing, 'startRun' | 'endRun' | 'traceId'>;
+  /** A line when a run starts and ends (telemetry/logger.ts); none by default. */
+  logger?: Pick<Logger, 'info' | 'error'>;
   /** The model chat turns ask, for their spans. */
   modelName?: string;
 }
@@ -141,7 +144,11 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
   const leaseTtlMs = deps.leaseTtlMs ?? 10_000;
   const chatGraceMs = deps.chatGraceMs ?? 0;
   const maxResumes = deps.maxResumes ?? 5;
-  const onError = deps.onError ?? ((error: unknown, executionId: string) => console.error(`[sapflow] run ${executionId}:`, error));
+  const { logger } = deps;
+  const onError =
+    deps.onError ??
+    ((error: unknown, executionId: string) =>
+      logger ? logger.error({ executionId, err: error }, `run ${executionId}: ${error instanceof Error ? error.message : String(error)}`) : console.error(`[sapflow] run ${executionId}:`, error));
   const running = new Map<string, LiveRun>();
   const cancelAsked = new Map<string, NodeJS.Timeout>();
   const chatName = deps.modelName ?? deps.model.kind;
@@ -183,10 +190,16 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     const stop = new Subject<void>();
     const isFinal = kind === 'chat' ? isChatFinal : isWorkflowFinal;
     deps.tracing?.startRun({ executionId, kind, name });
+    const startedAt = Date.now();
+    logger?.info({ executionId, kind, name, traceId: deps.tracing?.traceId(executionId) }, `${kind} run ${executionId} (${name}) started`);
     let spanEnded = false;
     const endSpan = (status: string, error?: ErrorInfo) => {
       if (spanEnded) return;
       spanEnded = true;
+      logger?.info(
+        { executionId, kind, name, status, durationMs: Date.now() - startedAt, traceId: deps.tracing?.traceId(executionId) },
+        `${kind} run ${executionId} (${name}) ${status}`,
+      );
       deps.tracing?.endRun(executionId, { status, error });
     };
     const toLoggable = (event: E): LoggableEvent | undefined =>
@@ -216,7 +229,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     });
     events.subscribe({
       next: (event) => {
-        if (!deps.tracing || !isFinal(event)) return;
+        if (!isFinal(event)) return;
         const final = event as unknown as { status?: string; finishReason?: string };
         endSpan(final.status ?? final.finishReason ?? 'finished');
       },

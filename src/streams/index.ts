@@ -7,3 +7,4 @@ export { stepMessages, toolResultText } from './step-messages.js';
 export { outcomeOf } from './task-outcome.js';
 export { CircuitBreaker, CircuitBreakers, DEFAULT_BREAKER, type Breaker, type BreakerPermit, type BreakerRegistry } from './circuit-breaker.js';
 export { ToolLimiters, createConcurrencyLimiter, isLimited, type LimiterRegistry } from './concurrency-limiter.js';
+export type { ToolCallTracer, ToolCallTrace } from './tool-call-tracer.js';

@@ -31,6 +31,8 @@ export interface Tracing {
     readonly traceparent: string;
     end(outcome: { error?: ErrorInfo; cancelled?: boolean; attempts: number }): void;
   };
+  /** The trace of a run in progress, for log lines about it. */
+  traceId(executionId: string): string | undefined;
   /** Sends what is buffered and stops. */
   shutdown(): Promise<void>;
 }
@@ -94,6 +96,8 @@ export function createTracing({ endpoint, exporter, serviceName = 'sapflow' }: T
         },
       };
     },
+
+    traceId: (executionId) => runs.get(executionId)?.spanContext().traceId,
 
     async shutdown() {
       for (const span of runs.values()) span.end();

@@ -13,7 +13,8 @@ export interface TestServer extends RunningSapflow {
  */
 export async function startTestServer(options: { env?: Record<string, string | undefined>; runtime?: RuntimeOptions; app?: AppOptions } = {}): Promise<TestServer> {
   const server = await startSapflow({
-    env: { DATA_DIR: ':memory:', HOST: '127.0.0.1', ...options.env },
+    // errors only: the suite provokes tool failures on purpose, and run lines would drown its output
+    env: { DATA_DIR: ':memory:', HOST: '127.0.0.1', LOG_LEVEL: 'error', ...options.env },
     port: 0,
     host: '127.0.0.1',
     runtime: options.runtime,
