@@ -4,6 +4,8 @@ import { SapflowError } from './errors/index.js';
 const optional = z.string().trim().min(1).optional().catch(undefined);
 const optionalUrl = z.string().url().optional().or(z.literal('').transform(() => undefined));
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const flag = (fallback: boolean) =>
+  z.enum(['true', 'false', '1', '0', '']).optional().transform((v) => (v === undefined || v === '' ? fallback : v === 'true' || v === '1'));
 
 /** The environment, parsed once. Meanings are in the issues and README; an invalid value stops start-up. */
 export const configSchema = z.object({
@@ -32,6 +34,16 @@ export const configSchema = z.object({
   RUN_MAX_RESUMES: z.coerce.number().int().min(0).default(5),
   /** ms a chat turn nobody listens to keeps running for a client to re-attach; 0 cancels it at once. */
   CHAT_RESUME_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(0),
+  /** Cluster mode: BullMQ queue of workflow runs, live events and cancels over this Redis. Needs DATABASE_URL. */
+  REDIS_URL: optional,
+  /** Prefix of every Redis key and channel of this cluster (BullMQ's prefix too), so clusters can share a Redis. */
+  REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - only').default('sapflow'),
+  /** Whether this gateway also takes workflow runs from the queue (false: it only enqueues). */
+  RUN_WORKFLOWS: flag(true),
+  /** Workflow runs one process takes from the queue at a time. */
+  WORKER_CONCURRENCY: positiveInt(10),
+  /** `npm run worker`: the port of its own GET /health; none by default. */
+  WORKER_PORT: z.coerce.number().int().min(0).max(65535).optional().or(z.literal('').transform(() => undefined)),
   /** false turns metrics and traces off. */
   WORKFLOW_ENABLE_TELEMETRY: z.enum(['true', 'false', '1', '0', '']).optional().transform((v) => v !== 'false' && v !== '0'),
   /** OTLP/HTTP collector for traces (spans go to <endpoint>/v1/traces); no traces are made without it. */
@@ -52,4 +64,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new SapflowError('invalid_config', `${issue.path.join('.')}: ${issue.message}`);
   }
   return parsed.data;
+}
+
+/**
+ * A gateway or worker with REDIS_URL joins a cluster, whose processes must share one Postgres: the embedded store is
+ * a folder of one process. (The CLI runs its runs itself and is not held to this.)
+ */
+export function assertClusterConfig(config: Config): void {
+  if (config.REDIS_URL && !config.DATABASE_URL) {
+    throw new SapflowError('invalid_config', 'REDIS_URL needs DATABASE_URL: the embedded store belongs to one process, so a cluster shares one Postgres');
+  }
 }

@@ -21,7 +21,7 @@ export interface RunningSapflow {
 /** Starts a gateway: runtime (store, tools, templates, model), HTTP server. Tests start one on port 0. */
 export async function startSapflow(options: StartOptions = {}): Promise<RunningSapflow> {
   const config = loadConfig({ ...(options.env ?? process.env) });
-  const runtime = await createRuntime(config, options.runtime);
+  const runtime = await createRuntime(config, { role: 'gateway', ...options.runtime });
   const app = createApp(runtime, options.app ?? createRestOptions(runtime));
   const port = options.port ?? config.PORT;
   const host = options.host ?? config.HOST;

@@ -51,7 +51,7 @@ describe('SIGTERM', () => {
     timeout: 600
 `);
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', DATA_DIR: join(dataDir, 'store'), TOOLS_CONFIG: toolsConfig };
-    for (const name of ['DATABASE_URL', 'OPENAI_API_KEY', 'AUTH_JWT_SECRET', 'AUTH_JWKS_URL']) delete env[name];
+    for (const name of ['DATABASE_URL', 'REDIS_URL', 'OPENAI_API_KEY', 'AUTH_JWT_SECRET', 'AUTH_JWKS_URL']) delete env[name];
     const first = startGateway(env);
     const url = await first.url;
 

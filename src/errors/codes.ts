@@ -40,6 +40,7 @@ export const ERROR_STATUS = {
   upstream_error: 502,
   rate_limited: 429,
   store_error: 500,
+  redis_unavailable: 503,
   resume_failed: 500,
   internal_error: 500,
 } as const satisfies Record<string, number>;

@@ -19,6 +19,8 @@ export function sendError(res: Response, error: unknown): void {
     res.end();
     return;
   }
+  // Redis away: nothing was accepted, and a client may try again shortly
+  if (e.code === 'redis_unavailable') res.set('Retry-After', '2');
   res.status(statusForCode(e.code)).json({ error: e.toJSON() });
 }
 

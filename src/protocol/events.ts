@@ -103,6 +103,8 @@ export interface WorkflowFinishEvent extends Base {
   status: Exclude<WorkflowStatus, 'running'>;
   tasks: Record<string, TaskOutcome>;
   durationMs: number;
+  /** Why a run ended that no task of it decided: cancelled while nobody ran it, or given up (`resume_failed`). */
+  error?: ErrorInfo;
 }
 
 /** A run picked up again from its log after its process went away; `reusedTasks` settled before and are not run again. */

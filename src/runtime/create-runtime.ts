@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import nodemailer from 'nodemailer';
-import type { Config } from '../config.js';
+import { assertClusterConfig, type Config } from '../config.js';
 import { createOfflineDemoModel, createOpenAIModels, type ChatModel } from '../model/index.js';
 import {
   createEventHub, createExecutionStore, createLogWriter, openDatabase,
@@ -14,6 +16,7 @@ import type { CatalogProblem, WorkflowCatalog } from './workflow-catalog.js';
 import { createRecovery, type Recovery } from './recover-runs.js';
 import { createRunPipeline, type Runs } from './run-pipeline.js';
 import { workflowAsTool } from './workflow-tools.js';
+import { createCluster, type Cluster, type ProcessRole } from './cluster/create-cluster.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createTracing } from '../telemetry/tracing.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
@@ -39,6 +42,8 @@ export interface Runtime {
   /** What start-up wants the operator to know: local auth, sample data, templates that did not load (the model is announced by its kind). */
   notices: string[];
   catalogProblems: CatalogProblem[];
+  /** Cluster mode (REDIS_URL, and started as a gateway or worker): queue, live fan-out, remote cancel. */
+  cluster?: Cluster;
   /** Lines about runs (executionId, taskId, traceId as fields). */
   logger: Logger;
   close(): Promise<void>;
@@ -51,6 +56,11 @@ export interface RuntimeOptions {
   extraTools?: import('../tools/tool.js').Tool[];
   /** Pins the legal tools' clock (tests, demos). */
   now?: () => Date;
+  /**
+   * What this process is in a cluster: with REDIS_URL, a gateway or worker joins the cluster. Without a role (the
+   * CLI) the runtime runs its runs itself whatever the environment says.
+   */
+  role?: ProcessRole;
   /** Where spans go instead of OTEL_EXPORTER_OTLP_ENDPOINT (tests: the SDK's InMemorySpanExporter). */
   spanExporter?: SpanExporter;
   /** Replaces the log (JSON lines on stdout, readable ones on a terminal). */
@@ -67,8 +77,10 @@ export interface RuntimeOptions {
  */
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const notices: string[] = [];
+  if (options.role) assertClusterConfig(config);
   const logger = options.logger ?? createLogger({ level: options.log?.level ?? config.LOG_LEVEL, destination: options.log?.to });
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  let cluster: Cluster | undefined;
   try {
     const embedded = !config.DATABASE_URL;
     if (config.SAPFLOW_SEED_SAMPLE_DATA ?? embedded) {
@@ -76,7 +88,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       if (seeded.seeded) notices.push('Seeded the sample firm "Sample & Partners LLP (demo data)" - demo data, not a real firm.');
     }
     const store = createExecutionStore(db);
-    const hub = createEventHub(store);
+    const owner = `sapflow-${options.role ?? 'local'}-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    if (config.REDIS_URL && options.role) cluster = await createCluster(config, { role: options.role, origin: owner });
+    const hub = createEventHub(store, { relay: cluster?.relay });
     const writer = createLogWriter(store, {
       hub,
       onError: (error, { executionId, events, dropped }) =>
@@ -85,7 +99,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const tracing = config.WORKFLOW_ENABLE_TELEMETRY
       ? createTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, exporter: options.spanExporter, serviceName: config.OTEL_SERVICE_NAME })
       : undefined;
-    const engine = createEngine({ maxParallel: config.WORKFLOW_MAX_PARALLEL_TASKS, defaultTimeout: config.WORKFLOW_DEFAULT_TIMEOUT, tracer: observeToolCalls(tracing, logger) });
+    // in a cluster a tool's breaker opens, and its concurrency limit holds, for every process at once
+    const engine = createEngine({
+      maxParallel: config.WORKFLOW_MAX_PARALLEL_TASKS, defaultTimeout: config.WORKFLOW_DEFAULT_TIMEOUT, tracer: observeToolCalls(tracing, logger),
+      ...(cluster ? { breakers: cluster.toolState.breakers, limiters: cluster.toolState.limiters } : {}),
+    });
 
     const openai = config.OPENAI_API_KEY
       ? createOpenAIModels({ apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL })
@@ -104,33 +122,41 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const limiters = engine.limiters;
     if (metrics && limiters.waiting) metrics.queueDepthSource('tool_calls', () => limiters.waiting!());
     const runs = createRunPipeline({
-      engine, tools, model, store, writer, hub,
+      engine, tools, model, store, writer, hub, owner,
       observe: metrics?.observeRun,
       // an inline definition's id is the client's to choose: one label for all of them, not one series per id
       workflowLabel: (workflow) => (catalog.get(workflow.id) ? workflow.id : 'inline'),
+      ...(cluster ? { dispatch: cluster, remoteCancel: (id: string) => cluster!.requestCancel(id), announceListener: (id: string) => cluster!.announceListener(id) } : {}),
       leaseTtlMs: config.RUN_LEASE_MS, maxResumes: config.RUN_MAX_RESUMES, maxSteps: config.MAX_STEPS, chatGraceMs: config.CHAT_RESUME_GRACE_MS,
       tracing, logger, modelName: openai && !options.model ? config.OPENAI_MODEL : undefined,
     });
     for (const workflow of catalog.list()) tools.register(workflowAsTool(workflow, runs));
+    // a gateway that leaves workflow runs to workers resumes only the chat turns of processes that went away
     const recovery = createRecovery({
-      store, runs, embedded,
+      store, runs, embedded, kinds: cluster && !cluster.runsWorkflows ? ['chat'] : undefined,
       onError: (error) => logger.error({ err: error }, `crash recovery: ${error instanceof Error ? error.message : String(error)}`),
       onRecovered: () => logger.info('crash recovery: the store answers again'),
     });
+    await cluster?.start(runs, store);
+    if (cluster) notices.push(`Cluster mode (${options.role}): ${cluster.runsWorkflows ? `takes workflow runs off the queue, ${config.WORKER_CONCURRENCY} at a time` : 'queues workflow runs for the workers (RUN_WORKFLOWS=false)'}.`);
+    const joined = cluster;
 
     return {
-      config, db, store, hub, writer, engine, tools, catalog, runs, recovery, model, metrics, notices, catalogProblems: problems, logger,
+      config, db, store, hub, writer, engine, tools, catalog, runs, recovery, model, metrics, notices, catalogProblems: problems, logger, cluster: joined,
       async close() {
         metrics?.stop();
         // a stopping process hands its runs over (the next one resumes them), it does not cancel them
         recovery.stop();
+        await joined?.stopTaking().catch(() => {});
         await runs.handOver();
+        await joined?.close().catch(() => {});
         await tracing?.shutdown().catch(() => {});
         await writer.close();
         await db.close();
       },
     };
   } catch (error) {
+    await cluster?.close().catch(() => {});
     await db.close().catch(() => {});
     throw error;
   }

@@ -1,4 +1,4 @@
-import type { ExecutionStore } from '../store/index.js';
+import type { ExecutionKind, ExecutionStore } from '../store/index.js';
 import type { Runs } from './run-pipeline.js';
 
 export interface RecoveryOptions {
@@ -9,6 +9,8 @@ export interface RecoveryOptions {
    * once; on Postgres a run is claimed only once its owner's lease has expired.
    */
   embedded: boolean;
+  /** Kinds of run this process resumes (default both; a gateway that runs no workflows resumes only chat turns). */
+  kinds?: readonly ExecutionKind[];
   /** How often to look for expired leases (default 1 s, so a resume comes within lease expiry + 1 s). */
   sweepMs?: number;
   onError?: (error: unknown) => void;
@@ -30,7 +32,7 @@ export interface Recovery {
  * process keeps serving meanwhile.
  */
 export function createRecovery({
-  store, runs, embedded, sweepMs = 1_000, onError = reportToStderr,
+  store, runs, embedded, kinds, sweepMs = 1_000, onError = reportToStderr,
   onRecovered = () => console.error('[sapflow] crash recovery: the store answers again'),
 }: RecoveryOptions): Recovery {
   let timer: NodeJS.Timeout | undefined;
@@ -40,7 +42,7 @@ export function createRecovery({
   const sweepOnce = async (ignoreLeases: boolean): Promise<number> => {
     let total = 0;
     for (;;) {
-      const claimed = await store.claimOrphans(runs.owner, runs.leaseTtlMs, { ignoreLeases, exclude: runs.liveIds(), limit: 50 });
+      const claimed = await store.claimOrphans(runs.owner, runs.leaseTtlMs, { ignoreLeases, exclude: runs.liveIds(), limit: 50, kinds });
       for (const execution of claimed) {
         // one run that cannot be resumed must not stop the others; its lease expires and it is claimed again
         await runs.resume(execution).catch((error: unknown) => onError(error));

@@ -3,7 +3,7 @@ import { Subject, concatMap, defer, finalize, map, of, shareReplay, takeUntil, t
 import { SapflowError } from '../errors/index.js';
 import type { ChatModel } from '../model/index.js';
 import type { ChatMessage, ChatTurnEvent, ErrorInfo, WorkflowEvent } from '../protocol/index.js';
-import type { ClaimedExecution, ExecutionKind, ExecutionRecord, ExecutionStore, LoggableEvent, LogWriter, StoredEvent } from '../store/index.js';
+import { isTerminalStatus, type ClaimedExecution, type ExecutionKind, type ExecutionRecord, type ExecutionStore, type LoggableEvent, type LogWriter, type StoredEvent } from '../store/index.js';
 import { runChatTurn, runWorkflow, type Engine } from '../streams/index.js';
 import type { RunMeta, RunObserver } from '../telemetry/index.js';
 import type { ToolRegistry } from '../tools/index.js';
@@ -39,12 +39,24 @@ export interface Runs {
   /** This process's name on the leases it holds. */
   readonly owner: string;
   readonly leaseTtlMs: number;
-  /** Creates the execution, runs it here and logs it; workflow events come numbered with their log seq. */
+  /**
+   * Creates the execution and runs it here, or (cluster mode) queues it for whichever process takes it; either way
+   * its events come numbered with their log seq.
+   */
   startWorkflow(run: StartWorkflow): Promise<RunHandle<StoredEvent<WorkflowEvent>>>;
   /** The same for a chat turn; its events include the progress snapshots folded from its tool calls. */
   startChat(turn: StartChat): Promise<RunHandle<ChatTurnEvent>>;
   /** Continues a run taken over from a process that went away, from its log; gives up with `resume_failed` when it cannot. */
-  resume(claimed: ClaimedExecution): Promise<void>;
+  resume(claimed: ClaimedExecution, options?: { reuse?: Record<string, unknown> }): Promise<void>;
+  /** Resolves when this process's run of `executionId` has ended or stopped (at once when it runs none). */
+  settled(executionId: string): Promise<void>;
+  /**
+   * A cancel asked for on another process (cluster mode): stops the run if it runs here; otherwise it is remembered
+   * for a few seconds, so a run this process is just claiming is stopped as it starts.
+   */
+  cancelHere(executionId: string): void;
+  /** A client on another process follows this chat turn (cluster mode): it keeps going as if the client were here. */
+  heardListener(executionId: string): void;
   /** A chat turn's events from its first, from the log and then live, with progress; counts as a listener while subscribed. */
   followChat(executionId: string, user: string): Observable<ChatTurnEvent>;
   /** The one cancel path: a run of this process is stopped and its end logged; any other live run is marked cancelled. */
@@ -81,6 +93,15 @@ export interface RunPipelineDeps {
   observe?: (run: RunMeta) => RunObserver;
   /** The `workflow` label of a run's metrics: a template's id, or `inline` for a definition sent with the request. */
   workflowLabel?: (workflow: CompiledWorkflow) => string;
+  /**
+   * Cluster mode: workflow runs are created unowned and queued (BullMQ) instead of run here; a worker claims each
+   * (`store.claimRun`) and runs it with `resume`. Throws `redis_unavailable` when the queue cannot take the run.
+   */
+  dispatch?: { enqueue(executionId: string, reuse?: Record<string, unknown>): Promise<void> };
+  /** Cluster mode: tells every process that a client here follows chat turn `executionId` (it runs elsewhere). */
+  announceListener?: (executionId: string) => Promise<void>;
+  /** Cluster mode: tells every process to cancel `executionId` (the one that runs it stops it and logs its end). */
+  remoteCancel?: (executionId: string) => Promise<void>;
   /** A run whose log could not be made durable, or a lease that could not be renewed; stderr by default. */
   onError?: (error: unknown, executionId: string) => void;
   /** A span per run (telemetry/tracing.ts); none by default. */
@@ -100,6 +121,8 @@ interface LiveRun {
   done: Promise<void>;
   listeners: number;
   grace?: NodeJS.Timeout;
+  /** Until when a listener on another process (cluster mode) keeps the turn going. */
+  remoteUntil?: number;
 }
 
 /** Chat events that are history: the rest (argument fragments, progress snapshots) is derived again on replay. */
@@ -107,6 +130,12 @@ const UNLOGGED_CHAT = new Set(['tool-input-start', 'tool-input-delta', 'progress
 const isChatFinal = (event: { type: string }) => event.type === 'finish';
 const isWorkflowFinal = (event: { type: string }) => event.type === 'workflow-finish';
 const CANCEL_WAIT_MS = 5_000;
+/** How long a cancel from another process is remembered for a run not (yet) running here. */
+const CANCEL_MEMORY_MS = 10_000;
+/** How often a cancel of a run on another process looks whether its owner has logged the end. */
+const CANCEL_POLL_MS = 20;
+/** How long one announcement of a listener on another process keeps a chat turn going. */
+const REMOTE_LISTENER_MS = 3_000;
 const CANCELLED: ErrorInfo = { code: 'cancelled', message: 'The run was cancelled' };
 
 /**
@@ -126,6 +155,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     ((error: unknown, executionId: string) =>
       logger ? logger.error({ executionId, err: error }, `run ${executionId}: ${error instanceof Error ? error.message : String(error)}`) : console.error(`[sapflow] run ${executionId}:`, error));
   const running = new Map<string, LiveRun>();
+  const cancelAsked = new Map<string, NodeJS.Timeout>();
   const chatName = deps.modelName ?? deps.model.kind;
   const workflowLabel = deps.workflowLabel ?? ((workflow: CompiledWorkflow) => workflow.id);
   const CHAT_META: RunMeta = { kind: 'chat', workflow: 'chat' };
@@ -141,6 +171,19 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       .finally(() => (renewing = false));
   }, Math.max(50, Math.floor(leaseTtlMs / 3)));
   heartbeat.unref();
+
+  // Cluster mode: a workflow run's followers are on other processes and see only what is durable, so its events go
+  // to the log once the current tick is over (one batch per burst) instead of after the writer's interval. Chat
+  // turns keep the interval: their client is here and gets the live events directly.
+  const flushing = new Set<string>();
+  const flushSoon = (executionId: string) => {
+    if (flushing.has(executionId)) return;
+    flushing.add(executionId);
+    setImmediate(() => {
+      flushing.delete(executionId);
+      writer.flush(executionId).catch(() => {}); // the writer reports its own failures and keeps the events
+    });
+  };
 
   /** Runs `source` as execution `executionId`: logged, final held until durable, shared, cancellable. */
   const launch = <E extends { type: string }>(
@@ -175,7 +218,10 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
         // here every event of the run passes exactly once, however many listen
         observer?.event(event as unknown as ChatTurnEvent);
         const loggable = logged ? toLoggable(event) : undefined;
-        if (loggable) writer.write(loggable);
+        if (loggable) {
+          writer.write(loggable);
+          if (kind === 'workflow' && deps.dispatch) flushSoon(executionId);
+        }
         if (!logged || !isFinal(event)) return of(event);
         // after one I/O poll: a cancelled run's teardown (its sockets closing) goes ahead of the log write, which on
         // the embedded store runs on this thread
@@ -209,7 +255,19 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
         settle();
       },
     });
+    // cancelled on another process while this one was claiming it
+    if (cancelAsked.has(executionId)) controller.abort();
     return events;
+  };
+
+  /** Nobody listens here: a listener elsewhere (cluster) holds the turn a while; then the grace period starts. */
+  const unheard = (executionId: string, run: LiveRun) => {
+    clearTimeout(run.grace);
+    if (run.listeners > 0 || !running.has(executionId)) return;
+    const heardElsewhere = (run.remoteUntil ?? 0) - Date.now();
+    if (heardElsewhere > 0) run.grace = setTimeout(() => unheard(executionId, run), heardElsewhere);
+    else if (chatGraceMs === 0) run.controller.abort();
+    else run.grace = setTimeout(() => run.controller.abort(), chatGraceMs);
   };
 
   /** Counts a subscriber as a listener of a live chat turn; the last one leaving starts the grace period. */
@@ -222,12 +280,23 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       return events.pipe(
         finalize(() => {
           run.listeners -= 1;
-          if (run.listeners > 0 || !running.has(executionId)) return;
-          if (chatGraceMs === 0) run.controller.abort();
-          else run.grace = setTimeout(() => run.controller.abort(), chatGraceMs);
+          unheard(executionId, run);
         }),
       );
     });
+
+  /** Cluster mode: a follower of a turn that runs on another process says so, every third of REMOTE_LISTENER_MS. */
+  const announced = <E>(executionId: string, events: Observable<E>): Observable<E> => {
+    const announce = deps.announceListener;
+    if (!announce) return events;
+    return defer(() => {
+      if (running.has(executionId)) return events;
+      const say = () => void announce(executionId).catch(() => {});
+      say();
+      const beat = setInterval(say, REMOTE_LISTENER_MS / 3);
+      return events.pipe(finalize(() => clearInterval(beat)));
+    });
+  };
 
   const chatSource = (executionId: string, user: string, messages: ChatMessage[], resume?: Parameters<typeof runChatTurn>[0]['resume']) => (signal: AbortSignal) =>
     runChatTurn({ model: deps.model, tools: deps.tools, messages, engine, executionId, user, maxSteps: deps.maxSteps, signal, resume });
@@ -235,22 +304,47 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
   const withProgress = (executionId: string) =>
     withChatProgress(executionId, { estimate: (fn) => engine.stats.estimate(fn), maxParallel: engine.maxParallel, now: () => engine.scheduler.now() });
 
-  /** Ends a run that cannot go on: failed with `resume_failed`, its end logged so followers finish too. */
-  const giveUp = async (claimed: ClaimedExecution, message: string) => {
-    const error: ErrorInfo = { code: 'resume_failed', message };
+  /**
+   * Ends a run that nobody runs with its final event, which sets the row's status and error in the same statement:
+   * no follower can find the row finished before its end is in the log, and no claim can take it after.
+   */
+  const endUnrun = async (execution: ExecutionRecord, status: 'failed' | 'cancelled', error: ErrorInfo) => {
     const at = new Date().toISOString();
-    await store.setStatus(claimed.id, claimed.userId, 'failed', error);
-    const durationMs = claimed.startedAt ? Date.now() - Date.parse(claimed.startedAt) : 0;
-    const finish = { type: 'workflow-finish', executionId: claimed.id, at, status: 'failed', tasks: claimed.tasks, durationMs };
+    const durationMs = execution.startedAt ? Date.now() - Date.parse(execution.startedAt) : 0;
+    const finish = { type: 'workflow-finish', executionId: execution.id, at, status, tasks: execution.tasks, durationMs, error };
     const events: LoggableEvent[] =
-      claimed.kind === 'chat'
-        ? [{ type: 'error', executionId: claimed.id, error } as LoggableEvent, finish, { type: 'finish', executionId: claimed.id, finishReason: 'error' } as LoggableEvent]
+      execution.kind === 'chat'
+        ? [{ type: 'error', executionId: execution.id, error } as LoggableEvent, finish, { type: 'finish', executionId: execution.id, finishReason: 'error' } as LoggableEvent]
         : [finish];
     for (const event of events) writer.write(event);
-    await writer.flush(claimed.id);
+    await writer.flush(execution.id);
   };
 
-  const resumeWorkflow = async (claimed: ClaimedExecution, log: StoredEvent<WorkflowEvent>[]) => {
+  /** Ends a run that cannot go on: failed with `resume_failed`. */
+  const giveUp = (claimed: ClaimedExecution, message: string) => endUnrun(claimed, 'failed', { code: 'resume_failed', message });
+
+  /** Cluster mode: a run on another process (or on none) is cancelled where it runs, or here when nobody runs it. */
+  const cancelElsewhere = async (executionId: string, user: string, remoteCancel: (id: string) => Promise<void>) => {
+    // someone else's run is not ours to stop, not even by asking
+    const mine = await store.getExecution(executionId, user);
+    if (!mine || isTerminalStatus(mine.status)) return;
+    await remoteCancel(executionId).catch((error: unknown) => onError(error, executionId));
+    const deadline = Date.now() + CANCEL_WAIT_MS;
+    for (;;) {
+      const execution = await store.getExecution(executionId, user);
+      if (!execution || isTerminalStatus(execution.status)) return;
+      const lease = await store.leaseOf(executionId);
+      // queued, released or orphaned: nobody will log its end, so it is logged here (a claim now finds it finished)
+      if (!lease?.held) return endUnrun(execution, 'cancelled', CANCELLED);
+      if (Date.now() > deadline) {
+        await store.setStatus(executionId, user, 'cancelled', CANCELLED);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, CANCEL_POLL_MS));
+    }
+  };
+
+  const resumeWorkflow = async (claimed: ClaimedExecution, log: StoredEvent<WorkflowEvent>[], reuse?: Record<string, unknown>) => {
     let workflow: CompiledWorkflow;
     try {
       workflow = compileWorkflow(claimed.definition, { hasTool: (name) => deps.tools.has(name) });
@@ -260,9 +354,11 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     const point = workflowResumePoint(log.map((s) => s.event));
     const unknown = Object.keys(point.settled).find((id) => !workflow.tasks.some((t) => t.id === id));
     if (unknown) return giveUp(claimed, `The log names task ${unknown}, which the definition does not have`);
-    const resume = { settled: point.settled, startedAt: point.startedAt, attempt: claimed.resumeCount };
+    // a queued run taken for the first time (cluster mode) starts as new: a run with an empty log and no resume
+    const fresh = log.length === 0 && claimed.resumeCount === 0;
+    const resume = fresh ? undefined : { settled: point.settled, startedAt: point.startedAt, attempt: claimed.resumeCount };
     launch(claimed.id, 'workflow', claimed.userId, (signal) =>
-      runWorkflow(workflow, engine, { tools: deps.tools, inputs: claimed.input, executionId: claimed.id, user: claimed.userId, signal, resume }),
+      runWorkflow(workflow, engine, { tools: deps.tools, inputs: claimed.input, executionId: claimed.id, user: claimed.userId, signal, resume, reuse }),
       { name: workflow.id, workflow },
     );
   };
@@ -281,10 +377,21 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
 
     async startWorkflow({ workflow, inputs, user, reuse }) {
       const executionId = randomUUID();
+      const { dispatch } = deps;
       await store.createExecution({
         id: executionId, workflowId: workflow.id, kind: 'workflow', userId: user, input: inputs,
-        definition: { ...workflow.definition, tasks: workflow.tasks }, leaseOwner: owner, leaseTtlMs,
+        definition: { ...workflow.definition, tasks: workflow.tasks }, leaseOwner: dispatch ? undefined : owner, leaseTtlMs, queued: !!dispatch,
       });
+      if (dispatch) {
+        try {
+          await dispatch.enqueue(executionId, reuse);
+        } catch (error) {
+          // not accepted: the row says so, and nobody will ever claim it
+          await store.setStatus(executionId, user, 'failed', { code: 'redis_unavailable', message: 'The run could not be queued' }).catch(() => {});
+          throw error;
+        }
+        return { executionId, events: deps.hub.follow<WorkflowEvent & LoggableEvent>(executionId, user, 0, { isFinal: isWorkflowFinal }) as Observable<StoredEvent<WorkflowEvent>> };
+      }
       const events = launch(executionId, 'workflow', user, (signal) =>
         runWorkflow(workflow, engine, { tools: deps.tools, inputs, executionId, user, signal, reuse }),
         { name: workflow.id, workflow },
@@ -308,21 +415,41 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       return { executionId, events: listened(executionId, events) };
     },
 
-    async resume(claimed) {
+    async resume(claimed, { reuse } = {}) {
       if (running.has(claimed.id)) return;
       if (claimed.resumeCount > maxResumes) {
         return giveUp(claimed, `The run was resumed ${claimed.resumeCount - 1} times and its process went away each time; it is not tried again`);
       }
-      const log = await store.readEvents<WorkflowEvent & ChatTurnEvent>(claimed.id, claimed.userId);
+      // never claimed before (a queued run's first claim): nothing can be in its log yet
+      const firstClaim = claimed.resumeCount === 0 && claimed.kind === 'workflow' && claimed.lastSeq === 0;
+      const log = firstClaim ? [] : await store.readEvents<WorkflowEvent & ChatTurnEvent>(claimed.id, claimed.userId);
       if (claimed.kind === 'chat') return resumeChat(claimed, log);
-      return resumeWorkflow(claimed, log);
+      return resumeWorkflow(claimed, log, reuse);
+    },
+
+    settled: (executionId) => running.get(executionId)?.done ?? Promise.resolve(),
+
+    heardListener(executionId) {
+      const run = running.get(executionId);
+      if (!run || run.kind !== 'chat') return;
+      run.remoteUntil = Date.now() + REMOTE_LISTENER_MS;
+      if (run.listeners === 0) unheard(executionId, run);
+    },
+
+    cancelHere(executionId) {
+      const run = running.get(executionId);
+      if (run) return run.controller.abort();
+      clearTimeout(cancelAsked.get(executionId));
+      const timer = setTimeout(() => cancelAsked.delete(executionId), CANCEL_MEMORY_MS);
+      timer.unref();
+      cancelAsked.set(executionId, timer);
     },
 
     followChat(executionId, user) {
       const replayed = deps.hub
         .follow<ChatTurnEvent & LoggableEvent>(executionId, user, 0, { isFinal: isChatFinal })
         .pipe(map((stored) => stored.event as ChatTurnEvent), withProgress(executionId));
-      return listened(executionId, replayed);
+      return listened(executionId, announced(executionId, replayed));
     },
 
     async cancel(executionId, user) {
@@ -332,6 +459,8 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([run.done, new Promise((resolve) => (timer = setTimeout(resolve, CANCEL_WAIT_MS)))]);
         clearTimeout(timer);
+      } else if (deps.remoteCancel) {
+        await cancelElsewhere(executionId, user, deps.remoteCancel);
       } else {
         // not running here (a process that went away, or another gateway's run): record the decision
         await store.setStatus(executionId, user, 'cancelled', CANCELLED);
@@ -352,6 +481,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
 
     async handOver() {
       clearInterval(heartbeat);
+      for (const timer of cancelAsked.values()) clearTimeout(timer);
       const ids = [...running.keys()];
       for (const run of running.values()) run.stop.next();
       await writer.flush().catch((error: unknown) => onError(error, 'hand-over'));

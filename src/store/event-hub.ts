@@ -5,10 +5,13 @@ import {
   EMPTY,
   finalize,
   from,
+  merge,
   of,
   startWith,
   Subject,
+  switchMap,
   takeWhile,
+  timer,
   tap,
   type Observable,
 } from 'rxjs';
@@ -36,17 +39,34 @@ export interface EventHubOptions {
   isFinal?: (event: LoggableEvent) => boolean;
 }
 
+/**
+ * The live part across processes (cluster mode: Redis). The hub sends every event it is told of, and listens for
+ * an execution while it has followers there; what the relay loses is fetched from the log (gaps, and `pollMs`).
+ */
+export interface EventRelay {
+  publish(executionId: string, stored: StoredEvent<LoggableEvent>): void;
+  /** Delivers other processes' events of `executionId`; `ready` resolves once nothing published later can be missed. */
+  listen(executionId: string, deliver: (stored: StoredEvent<LoggableEvent>) => void): { ready: Promise<void>; close(): void };
+  /** How long a follower waits without an event before it reads the log itself (the relay is at most once). */
+  pollMs: number;
+}
+
 /** Live fan-out of persisted events to followers, joined seamlessly to a replay from the store. */
 export function createEventHub(
   store: Pick<ExecutionStore, 'getExecution' | 'readEvents'>,
-  { isFinal: defaultIsFinal = (event) => event.type === 'workflow-finish' }: EventHubOptions = {},
+  { isFinal: defaultIsFinal = (event) => event.type === 'workflow-finish', relay }: EventHubOptions & { relay?: EventRelay } = {},
 ): EventHub {
-  const channels = new Map<string, Subject<StoredEvent<LoggableEvent>>>();
+  interface Channel {
+    subject: Subject<StoredEvent<LoggableEvent>>;
+    remote?: { ready: Promise<void>; close(): void };
+  }
+  const channels = new Map<string, Channel>();
 
-  const channelFor = (executionId: string) => {
+  const channelFor = (executionId: string): Channel => {
     let channel = channels.get(executionId);
     if (!channel) {
-      channel = new Subject();
+      const subject = new Subject<StoredEvent<LoggableEvent>>();
+      channel = { subject, remote: relay?.listen(executionId, (stored) => subject.next(stored)) };
       channels.set(executionId, channel);
     }
     return channel;
@@ -54,7 +74,8 @@ export function createEventHub(
 
   return {
     publish(executionId, stored) {
-      channels.get(executionId)?.next(stored);
+      channels.get(executionId)?.subject.next(stored);
+      relay?.publish(executionId, stored);
     },
 
     follow<E extends LoggableEvent>(executionId: string, userId: string, afterSeq = 0, { isFinal = defaultIsFinal }: EventHubOptions = {}) {
@@ -65,13 +86,23 @@ export function createEventHub(
         const arrivals = new Subject<StoredEvent<LoggableEvent>>();
         let holding = true;
         const channel = channelFor(executionId);
-        const listening = channel.subscribe((stored) => (holding ? held.push(stored) : arrivals.next(stored)));
+        const listening = channel.subject.subscribe((stored) => (holding ? held.push(stored) : arrivals.next(stored)));
 
         const readAfter = (seq: number) => store.readEvents<LoggableEvent>(executionId, userId, { afterSeq: seq });
 
+        // a quiet while on a relayed channel: read the log in case the relay dropped what came meanwhile
+        const polled$ = relay
+          ? arrivals.pipe(
+              startWith(undefined),
+              switchMap(() => timer(relay.pollMs, relay.pollMs)),
+              concatMap(() => from(readAfter(last))),
+              concatMap((rows) => rows),
+            )
+          : EMPTY;
+
         const live$ = defer(() => {
           holding = false;
-          return arrivals.pipe(startWith(...held.splice(0)));
+          return merge(arrivals.pipe(startWith(...held.splice(0))), polled$);
         }).pipe(
           concatMap((stored) => {
             if (stored.seq <= last) return EMPTY;
@@ -82,6 +113,8 @@ export function createEventHub(
         );
 
         const replay$ = defer(async () => {
+          // the relay must be listening before the log is read, or an event published in between is never seen
+          await channel.remote?.ready;
           const execution = await store.getExecution(executionId, userId);
           if (!execution) throw new SapflowError('unknown_execution', `no execution ${executionId}`);
           return { execution, rows: await readAfter(afterSeq) };
@@ -99,7 +132,10 @@ export function createEventHub(
           takeWhile((stored) => !isFinal(stored.event), true),
           finalize(() => {
             listening.unsubscribe();
-            if (!channel.observed && channels.get(executionId) === channel) channels.delete(executionId);
+            if (!channel.subject.observed && channels.get(executionId) === channel) {
+              channels.delete(executionId);
+              channel.remote?.close();
+            }
           }),
         );
       }) as Observable<StoredEvent<E>>;

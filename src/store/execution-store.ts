@@ -94,15 +94,16 @@ export function createExecutionStore(db: Queryable): ExecutionStore {
     });
 
   return {
-    createExecution: ({ id, workflowId, kind = 'workflow', userId, input = {}, definition, leaseOwner, leaseTtlMs = 10_000, chatId }) =>
+    createExecution: ({ id, workflowId, kind = 'workflow', userId, input = {}, definition, leaseOwner, leaseTtlMs = 10_000, chatId, queued = false }) =>
       guardStore('create the execution', async () => {
         try {
           const { rows } = await db.query<ExecutionRow>(
             `INSERT INTO workflow_executions (id, workflow_id, kind, user_id, input, definition, lease_owner, lease_expires_at, chat_id)
              VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::text,
-               CASE WHEN $7::text IS NULL THEN NULL ELSE now() + make_interval(secs => $8::double precision / 1000) END, $9::text)
+               CASE WHEN $10::boolean THEN 'infinity'::timestamptz
+                    WHEN $7::text IS NULL THEN NULL ELSE now() + make_interval(secs => $8::double precision / 1000) END, $9::text)
              RETURNING ${RECORD_COLUMNS}`,
-            [id, workflowId, kind, userId, toJsonb(input), toJsonb(definition), leaseOwner ?? null, leaseTtlMs, chatId ?? null],
+            [id, workflowId, kind, userId, toJsonb(input), toJsonb(definition), leaseOwner ?? null, leaseTtlMs, chatId ?? null, queued],
           );
           return toRecord(rows[0]!);
         } catch (error) {

@@ -40,6 +40,19 @@ export interface NewExecution {
   leaseTtlMs?: number;
   /** useChat's chat id, for a chat turn. */
   chatId?: string;
+  /**
+   * Cluster mode: the run waits on the queue, owned by nobody and out of the lease sweep's reach (its lease never
+   * expires) until a worker claims it with `claimRun`.
+   */
+  queued?: boolean;
+}
+
+/** Who holds a live execution's lease, as the store has it. */
+export interface LeaseInfo {
+  owner: string | null;
+  /** False when nobody runs it: queued, released, or its owner's lease ran out. */
+  held: boolean;
+  live: boolean;
 }
 
 /** A live execution taken over from a process that went away, to be resumed from its log. */
@@ -134,7 +147,14 @@ export interface ExecutionStore {
    * Atomically takes over live executions whose lease expired (or every live one, with `ignoreLeases`), oldest
    * first, but those in `exclude` (the caller's own): two callers never get the same execution.
    */
-  claimOrphans(owner: string, ttlMs: number, options?: { limit?: number; ignoreLeases?: boolean; exclude?: readonly string[] }): Promise<ClaimedExecution[]>;
+  claimOrphans(owner: string, ttlMs: number, options?: { limit?: number; ignoreLeases?: boolean; exclude?: readonly string[]; kinds?: readonly ExecutionKind[] }): Promise<ClaimedExecution[]>;
+  /**
+   * Atomically takes one live execution that nobody holds (queued, released, or its lease expired) for `owner`;
+   * null when it is finished or a live process holds it. Taking it from a former owner counts as a resume.
+   */
+  claimRun(owner: string, id: string, ttlMs: number): Promise<ClaimedExecution | null>;
+  /** The lease of an execution, for any user's (the cancel path asks before it decides who stops the run). */
+  leaseOf(id: string): Promise<LeaseInfo | null>;
   /** Lets these leases expire now (a process stopping on purpose), so another process resumes the runs at once. */
   releaseLeases(owner: string, ids: readonly string[]): Promise<void>;
   /** The user's chat turn still in progress for this useChat chat id, newest first; null when there is none. */

@@ -69,7 +69,9 @@ export function foldExecutionPatch(events: readonly LoggableEvent[], now = () =>
         patch.tasks = { ...event.tasks };
         patch.replaceTasks = true;
         if (event.status === 'failed') {
-          patch.error = Object.values(event.tasks).find((t) => t.status === 'failed')?.error ?? null;
+          patch.error = Object.values(event.tasks).find((t) => t.status === 'failed')?.error ?? event.error ?? null;
+        } else if (event.error) {
+          patch.error = event.error;
         }
         break;
       case 'run-resumed':

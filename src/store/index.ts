@@ -9,6 +9,7 @@ export {
   isTerminalStatus,
   TERMINAL_STATUSES,
   type ClaimedExecution,
+  type LeaseInfo,
   type ExecutionKind,
   type ExecutionPage,
   type ExecutionRecord,
@@ -31,4 +32,4 @@ export {
   type LogWriteFailure,
 } from './log-writer.js';
 export { persistEvents, type PersistEventsOptions } from './persist-events.js';
-export { createEventHub, type EventHub, type EventHubOptions } from './event-hub.js';
+export { createEventHub, type EventHub, type EventHubOptions, type EventRelay } from './event-hub.js';

@@ -19,7 +19,7 @@ export async function startTestGateway(
   const dataDir = mkdtempSync(join(tmpdir(), 'sapflow-e2e-'));
   const env: Record<string, string | undefined> = { ...process.env, DATA_DIR: dataDir, ...options.env };
   // the journeys need the embedded store's sample firm and the offline demo model, whatever CI exports
-  for (const name of ['DATABASE_URL', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'TOOLS_CONFIG', 'PORT']) {
+  for (const name of ['DATABASE_URL', 'REDIS_URL', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'TOOLS_CONFIG', 'PORT']) {
     if (!options.env?.[name]) delete env[name];
   }
   const gateway = await startSapflow({ port: 0, host: '127.0.0.1', env, runtime: options.runtime });
