@@ -16,7 +16,7 @@ import { QUICK, writeResults } from './run.js';
 
 const TRIALS = QUICK ? 1 : { embedded: 5, postgres: 3 };
 // the gateway's default RUN_LEASE_MS, which the Postgres trials run with
-const LEASE_MS = 10_000;
+const LEASE_MS = 6_000;
 const TARGETS = { embeddedAfterUpMs: 1_000, postgresAfterKillMs: LEASE_MS + 1_000 };
 
 type Measure = 'afterUpMs' | 'afterSpawnMs' | 'afterKillMs' | 'toolCallAfterUpMs' | 'startMs' | 'afterLeaseExpiryMs';

@@ -29,7 +29,7 @@ export const configSchema = z.object({
   SAPFLOW_SEED_SAMPLE_DATA: z.enum(['true', 'false', '1', '0', '']).optional().transform((v) => (v === undefined || v === '' ? undefined : v === 'true' || v === '1')),
   BODY_LIMIT: z.string().default('1mb'),
   /** ms a run's lease lasts unless its process renews it (every third of it); an orphan is resumed after this. */
-  RUN_LEASE_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  RUN_LEASE_MS: z.coerce.number().int().min(100).max(600_000).default(6_000),
   /** Resumes of one run before it is failed with resume_failed. */
   RUN_MAX_RESUMES: z.coerce.number().int().min(0).default(5),
   /** ms a chat turn nobody listens to keeps running for a client to re-attach; 0 cancels it at once. */

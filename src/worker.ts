@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from './config.js';
 import { SapflowError } from './errors/index.js';
+import { metricsHandler } from './http/metrics-route.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime/create-runtime.js';
 
 export interface StartWorkerOptions {
@@ -54,10 +55,12 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
 
 /** The worker's own `GET /health`: what it is, whether Redis answers, its queue and how many runs it has. */
 function listenHealth(runtime: Runtime, port: number, host: string): Promise<Server> {
+  const metrics = metricsHandler(runtime);
   const server = createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
+    if (req.method === 'GET' && path === '/metrics') return metrics(req, res);
     if (req.method !== 'GET' || path !== '/health') {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'not_found', message: 'Only GET /health is served here' } }));
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'not_found', message: 'Only GET /health and GET /metrics are served here' } }));
       return;
     }
     runtime.cluster!.health().then(

@@ -210,6 +210,10 @@ describe.skipIf(skip)(`two gateways of one cluster${skip ? ` (skipped: ${skip})`
     const health = await fetch(`${worker.url}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', mode: 'cluster', role: 'worker', redis: { reachable: true }, queue: { name: 'workflow-runs', prefix }, concurrency: 10 });
+    // and its metrics, for the same Prometheus that scrapes the gateways
+    const metrics = await fetch(`${worker.url}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^sapflow_runs_active\{kind="workflow"\} \d+$/m);
     expect((await fetch(`${worker.url}/nope`)).status).toBe(404);
   });
 });

@@ -146,7 +146,7 @@ const CANCELLED: ErrorInfo = { code: 'cancelled', message: 'The run was cancelle
 export function createRunPipeline(deps: RunPipelineDeps): Runs {
   const { engine, store, writer } = deps;
   const owner = deps.owner ?? `sapflow-${randomUUID()}`;
-  const leaseTtlMs = deps.leaseTtlMs ?? 10_000;
+  const leaseTtlMs = deps.leaseTtlMs ?? 6_000;
   const chatGraceMs = deps.chatGraceMs ?? 0;
   const maxResumes = deps.maxResumes ?? 5;
   const { logger } = deps;

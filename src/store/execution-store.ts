@@ -94,7 +94,7 @@ export function createExecutionStore(db: Queryable): ExecutionStore {
     });
 
   return {
-    createExecution: ({ id, workflowId, kind = 'workflow', userId, input = {}, definition, leaseOwner, leaseTtlMs = 10_000, chatId, queued = false }) =>
+    createExecution: ({ id, workflowId, kind = 'workflow', userId, input = {}, definition, leaseOwner, leaseTtlMs = 6_000, chatId, queued = false }) =>
       guardStore('create the execution', async () => {
         try {
           const { rows } = await db.query<ExecutionRow>(
