@@ -5,17 +5,22 @@ import { Observable, Subject, mergeMap } from 'rxjs';
  * one of `limit` slots is free. Unsubscribing from a queued or running job frees its slot. Shared by every run,
  * so a tool's `concurrency` holds across workflows and chat turns in the process.
  */
-export function createConcurrencyLimiter(limit: number): <T>(work: Observable<T>) => Observable<T> {
+export function createConcurrencyLimiter(limit: number): ConcurrencyLimiter {
   const jobs = new Subject<Observable<never>>();
   jobs.pipe(mergeMap((job) => job, limit)).subscribe();
+  let waiting = 0;
 
-  return <T>(work: Observable<T>) =>
+  const limiter = <T>(work: Observable<T>) =>
     new Observable<T>((subscriber) => {
       let release: (() => void) | undefined;
       let cancelled = false;
+      let started = false;
+      waiting += 1;
       jobs.next(
         new Observable<never>((slot) => {
           if (cancelled) return slot.complete();
+          started = true;
+          waiting -= 1;
           release = () => slot.complete();
           const inner = work.subscribe({
             next: (value) => subscriber.next(value),
@@ -32,10 +37,18 @@ export function createConcurrencyLimiter(limit: number): <T>(work: Observable<T>
         }),
       );
       return () => {
+        if (!started && !cancelled) waiting -= 1;
         cancelled = true;
         release?.();
       };
     });
+  return Object.assign(limiter, { waiting: () => waiting });
+}
+
+/** Wraps work so that it waits for a slot; `waiting()` is how many wait now (a metric's queue depth). */
+export interface ConcurrencyLimiter {
+  <T>(work: Observable<T>): Observable<T>;
+  waiting(): number;
 }
 
 /**
@@ -45,6 +58,8 @@ export function createConcurrencyLimiter(limit: number): <T>(work: Observable<T>
  */
 export interface LimiterRegistry {
   limit<T>(name: string, concurrency: number | undefined, work: Observable<T>): Observable<T>;
+  /** Calls waiting for a slot in this process now, across tools (sapflow_queue_depth{queue="tool_calls"}). */
+  waiting?(): number;
 }
 
 /** True when `concurrency` asks for a limit at all (absent, 0, negative or infinite mean none). */
@@ -54,7 +69,7 @@ export function isLimited(concurrency: number | undefined): concurrency is numbe
 
 /** Per-tool limiters, created on first use with the tool's own `concurrency`. */
 export class ToolLimiters implements LimiterRegistry {
-  private readonly byName = new Map<string, <T>(work: Observable<T>) => Observable<T>>();
+  private readonly byName = new Map<string, ConcurrencyLimiter>();
 
   limit<T>(name: string, concurrency: number | undefined, work: Observable<T>): Observable<T> {
     if (!isLimited(concurrency)) return work;
@@ -64,5 +79,11 @@ export class ToolLimiters implements LimiterRegistry {
       this.byName.set(name, limiter);
     }
     return limiter(work);
+  }
+
+  waiting(): number {
+    let sum = 0;
+    for (const limiter of this.byName.values()) sum += limiter.waiting();
+    return sum;
   }
 }
