@@ -17,6 +17,7 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createTracing } from '../telemetry/tracing.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { observeToolCalls } from './observe-tool-calls.js';
+import { createMonitoring, type Monitoring } from './monitoring/create-monitoring.js';
 
 export interface Runtime {
   config: Config;
@@ -38,6 +39,8 @@ export interface Runtime {
   catalogProblems: CatalogProblem[];
   /** Lines about runs (executionId, taskId, traceId as fields). */
   logger: Logger;
+  /** The Monitoring page's figures: runs from the store, this process's queues and breakers. */
+  monitoring: Monitoring;
   close(): Promise<void>;
 }
 
@@ -105,9 +108,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       onRecovered: () => logger.info('crash recovery: the store answers again'),
     });
 
+    const monitoring = createMonitoring({ store, breakers: engine.breakers });
+    const { limiters } = engine;
+    if (limiters.waiting) monitoring.queueSource('tool_calls', () => limiters.waiting!());
+
     return {
-      config, db, store, hub, writer, engine, tools, catalog, runs, recovery, model, notices, catalogProblems: problems, logger,
+      config, db, store, hub, writer, engine, tools, catalog, runs, recovery, model, notices, catalogProblems: problems, logger, monitoring,
       async close() {
+        monitoring.stop();
         // a stopping process hands its runs over (the next one resumes them), it does not cancel them
         recovery.stop();
         await runs.handOver();
