@@ -3,9 +3,10 @@ import { createAuth } from './auth.js';
 import type { AppOptions } from './create-app.js';
 import { documentsRoute } from './documents-route.js';
 import { executionsRoutes } from './executions-routes.js';
+import { monitoringRoute } from './monitoring-route.js';
 import { workflowsRoutes } from './workflows-routes.js';
 
-/** Auth from the configuration, and the REST routers (workflows, executions, documents). */
+/** Auth from the configuration, and the REST routers (workflows, executions, documents, monitoring). */
 export function createRestOptions(runtime: Runtime): AppOptions {
   const auth = createAuth(runtime.config);
   if (auth.mode === 'local') {
@@ -13,6 +14,6 @@ export function createRestOptions(runtime: Runtime): AppOptions {
   }
   return {
     auth,
-    routers: [workflowsRoutes(runtime), executionsRoutes(runtime), documentsRoute(runtime)],
+    routers: [workflowsRoutes(runtime), executionsRoutes(runtime), documentsRoute(runtime), monitoringRoute(runtime)],
   };
 }

@@ -5,3 +5,4 @@ export type { ProgressSnapshot, TaskSnapshot } from './progress-snapshot.js';
 export type { AssistantMessage, ChatMessage, ModelTool, SystemMessage, ToolCallRequest, ToolMessage, UserMessage } from './messages.js';
 export { emptySnapshot, foldProgress } from './fold-progress.js';
 export { estimateRemaining, type EstimatedTask } from './estimate-remaining.js';
+export type * from './monitoring.js';

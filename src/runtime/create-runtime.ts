@@ -21,6 +21,7 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createTracing } from '../telemetry/tracing.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { observeToolCalls } from './observe-tool-calls.js';
+import { createMonitoring, type Monitoring } from './monitoring/create-monitoring.js';
 
 export interface Runtime {
   config: Config;
@@ -46,6 +47,8 @@ export interface Runtime {
   cluster?: Cluster;
   /** Lines about runs (executionId, taskId, traceId as fields). */
   logger: Logger;
+  /** The Monitoring page's figures: runs from the store, this process's queues and breakers. */
+  monitoring: Monitoring;
   close(): Promise<void>;
 }
 
@@ -141,10 +144,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     if (cluster) notices.push(`Cluster mode (${options.role}): ${cluster.runsWorkflows ? `takes workflow runs off the queue, ${config.WORKER_CONCURRENCY} at a time` : 'queues workflow runs for the workers (RUN_WORKFLOWS=false)'}.`);
     const joined = cluster;
 
+    const monitoring = createMonitoring({ store, breakers: engine.breakers });
+    if (limiters.waiting) monitoring.queueSource('tool_calls', () => limiters.waiting!());
+
     return {
-      config, db, store, hub, writer, engine, tools, catalog, runs, recovery, model, metrics, notices, catalogProblems: problems, logger, cluster: joined,
+      config, db, store, hub, writer, engine, tools, catalog, runs, recovery, model, metrics, notices, catalogProblems: problems, logger, cluster: joined, monitoring,
       async close() {
         metrics?.stop();
+        monitoring.stop();
         // a stopping process hands its runs over (the next one resumes them), it does not cancel them
         recovery.stop();
         await joined?.stopTaking().catch(() => {});

@@ -24,6 +24,7 @@ import {
 import { createExecutionLeases } from './execution-leases.js';
 import { foldExecutionPatch } from './fold-execution-patch.js';
 import type { Queryable } from './queryable.js';
+import { createRunStats } from './run-stats.js';
 import { guardStore } from './store-error.js';
 
 const MAX_PAGE = 100;
@@ -227,6 +228,8 @@ export function createExecutionStore(db: Queryable): ExecutionStore {
       }),
 
     ...createExecutionLeases(db),
+
+    ...createRunStats(db),
 
     deleteDefinition: (userId, workflowId) =>
       guardStore('delete the definition', async () => {

@@ -1,4 +1,5 @@
 import type { ErrorInfo, TaskOutcome, WorkflowEvent, WorkflowStatus } from '../protocol/index.js';
+import type { RunStats } from './run-stats.js';
 
 /** `pending` until the run's `workflow-start` is logged; the rest are the engine's own statuses. */
 export type ExecutionStatus = 'pending' | WorkflowStatus;
@@ -159,4 +160,6 @@ export interface ExecutionStore {
   releaseLeases(owner: string, ids: readonly string[]): Promise<void>;
   /** The user's chat turn still in progress for this useChat chat id, newest first; null when there is none. */
   findLiveChatTurn(userId: string, chatId: string): Promise<ExecutionSummary | null>;
+  /** The user's runs that finished in (since, until], counted and timed per minute, kind and status (run-stats.ts). */
+  runStats(userId: string, window: { since: Date; until: Date }): Promise<RunStats>;
 }

@@ -5,6 +5,7 @@ export { openPglite } from './open-pglite.js';
 export { openPostgres, type PostgresOptions } from './open-postgres.js';
 export { runMigrations, MIGRATIONS_DIR } from './migrate.js';
 export { createExecutionStore } from './execution-store.js';
+export type { RunStats, RunStatsGroup } from './run-stats.js';
 export {
   isTerminalStatus,
   TERMINAL_STATUSES,

@@ -3,6 +3,7 @@ import { gateway, getToken, setToken, type Health } from './api/gateway-client.j
 import { ChatPage } from './pages/chat-page.js';
 import { ExecutionPage } from './pages/execution-page.js';
 import { HistoryPage } from './pages/history-page.js';
+import { MonitoringPage } from './pages/monitoring-page.js';
 import { WorkflowsPage } from './pages/workflows-page.js';
 import { useHashRoute } from './use-hash-route.js';
 
@@ -51,6 +52,7 @@ export function App() {
     { id: 'chat', label: 'Chat', href: '#/chat' },
     { id: 'workflows', label: 'Workflows', href: '#/workflows' },
     { id: 'history', label: 'History', href: '#/history' },
+    { id: 'monitoring', label: 'Monitoring', href: '#/monitoring' },
   ];
 
   return (
@@ -75,6 +77,7 @@ export function App() {
         {route.page === 'chat' && <ChatPage />}
         {route.page === 'workflows' && <WorkflowsPage workflowId={route.workflowId} />}
         {route.page === 'history' && <HistoryPage />}
+        {route.page === 'monitoring' && <MonitoringPage />}
         {route.page === 'execution' && <ExecutionPage key={route.executionId} executionId={route.executionId} params={route.params} />}
       </main>
     </div>

@@ -4,6 +4,7 @@ export type Route =
   | { page: 'chat' }
   | { page: 'workflows'; workflowId?: string }
   | { page: 'history' }
+  | { page: 'monitoring' }
   | { page: 'execution'; executionId: string; params: URLSearchParams };
 
 export function parseHash(hash: string): Route {
@@ -11,6 +12,7 @@ export function parseHash(hash: string): Route {
   const [head, id] = path.split('/').map(decodeURIComponent);
   if (head === 'workflows') return { page: 'workflows', workflowId: id || undefined };
   if (head === 'history') return { page: 'history' };
+  if (head === 'monitoring') return { page: 'monitoring' };
   if (head === 'executions' && id) return { page: 'execution', executionId: id, params: new URLSearchParams(query) };
   return { page: 'chat' };
 }

@@ -1,4 +1,4 @@
-import type { ErrorInfo, WorkflowStatus } from '../../../src/protocol/index.js';
+import type { ErrorInfo, MonitoringSnapshot, WorkflowStatus } from '../../../src/protocol/index.js';
 
 export interface InputSpec {
   type?: string;
@@ -116,4 +116,6 @@ export const gateway = {
     ),
   execution: (id: string) => request<ExecutionSummary>(`/api/executions/${encodeURIComponent(id)}`),
   cancel: (id: string) => request<unknown>(`/api/executions/${encodeURIComponent(id)}/cancel`, post()),
+  /** The Monitoring page's figures over the last `window` (`1h`, `15m`...). */
+  monitoring: (window = '1h') => request<MonitoringSnapshot>(`/api/monitoring?window=${encodeURIComponent(window)}`),
 };

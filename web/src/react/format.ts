@@ -32,3 +32,17 @@ export const workflowStatusLabel: Record<WorkflowStatus, { icon: string; word: s
   failed: { icon: '✕', word: 'Failed' },
   cancelled: { icon: '■', word: 'Cancelled' },
 };
+
+export type SettledStatus = 'completed' | 'failed' | 'skipped';
+
+/**
+ * The progress bar's parts: settled tasks by how they settled, each as its share (0..100) of all tasks. Skipped work
+ * counts as settled, as the percentage does, so the parts together fill exactly what the number says; a skipped
+ * part is drawn apart (grey, hatched) so a run that skipped most of its work does not look like one that did it.
+ */
+export function barSegments(counts: { total: number } & Record<SettledStatus, number>): { status: SettledStatus; share: number }[] {
+  if (counts.total <= 0) return [];
+  return (['completed', 'failed', 'skipped'] as const)
+    .filter((status) => counts[status] > 0)
+    .map((status) => ({ status, share: (counts[status] / counts.total) * 100 }));
+}

@@ -1,11 +1,14 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { WorkflowEvent } from '../../../src/protocol/index.js';
 import { intakeRun } from './test-events.js';
 import { WorkflowProgress } from './workflow-progress.js';
 import { initialWorkflowStatus, workflowStatusReducer } from './workflow-status-reducer.js';
 
 afterEach(cleanup);
+
+const at = (ms: number) => new Date(Date.UTC(2025, 0, 1, 9, 0, 0, ms)).toISOString();
 
 const snapshotAfter = (count: number, outcome: 'completed' | 'failed' = 'completed') =>
   intakeRun(outcome)
@@ -53,5 +56,40 @@ describe('WorkflowProgress', () => {
     expect(skipped.closest('.sf-skipped')).toBeTruthy();
     expect(skipped.textContent).toContain('Skipped');
     expect(skipped.textContent).toContain('condition was false');
+  });
+
+  it('fills the bar as far as the number says on a finished run that skipped tasks, the skipped part drawn apart', () => {
+    // three tasks: the first completes, its condition-gated dependants are skipped, the run completes
+    const run: WorkflowEvent[] = [
+      { type: 'workflow-start', executionId: 'exec-2', at: at(0), workflowId: 'gated', name: 'Gated', input: {}, tasks: [
+        { id: 'check', name: 'Check', function: 'f', dependencies: [], critical: true },
+        { id: 'notify', name: 'Notify', function: 'f', dependencies: ['check'], critical: false },
+        { id: 'record', name: 'Record', function: 'f', dependencies: ['check'], critical: false },
+      ] },
+      { type: 'task-start', executionId: 'exec-2', at: at(1), taskId: 'check', function: 'f', attempt: 1 },
+      { type: 'task-complete', executionId: 'exec-2', at: at(90), taskId: 'check', result: {}, durationMs: 89, attempts: 1 },
+      { type: 'task-skipped', executionId: 'exec-2', at: at(91), taskId: 'notify', reason: 'condition was false' },
+      { type: 'task-skipped', executionId: 'exec-2', at: at(91), taskId: 'record', reason: 'condition was false' },
+      { type: 'workflow-finish', executionId: 'exec-2', at: at(92), status: 'completed', durationMs: 92, tasks: {} },
+    ];
+    const snapshot = run.reduce((state, event, i) => workflowStatusReducer(state, { type: 'event', seq: i + 1, event }), initialWorkflowStatus('exec-2')).snapshot;
+    render(<WorkflowProgress snapshot={snapshot} />);
+
+    const bar = screen.getByRole('progressbar');
+    expect(bar.getAttribute('aria-valuenow')).toBe('100');
+    expect(bar.getAttribute('aria-valuetext')).toBe('100% - 3 of 3 tasks done, 2 of them skipped');
+    expect(document.querySelector('.sf-counts')!.textContent).toBe('100% · 3 of 3 tasks done · 1 completed · 2 skipped');
+    const parts = [...bar.querySelectorAll<HTMLElement>('.sf-bar-fill')].map((el) => [el.dataset.part, parseFloat(el.style.width)]);
+    expect(parts).toEqual([['completed', expect.closeTo(33.33, 1)], ['skipped', expect.closeTo(66.67, 1)]]);
+    // the parts together are the number: the bar is full when it says 100 %
+    expect(parts.reduce((sum, [, width]) => sum + (width as number), 0)).toBeCloseTo(100);
+  });
+
+  it('leaves the unsettled part of a running run empty: the parts add up to its percentage', () => {
+    const snapshot = snapshotAfter(8);
+    render(<WorkflowProgress snapshot={snapshot} />);
+    const widths = [...document.querySelectorAll<HTMLElement>('.sf-bar-fill')].map((el) => parseFloat(el.style.width));
+    expect(widths).toEqual([50]);
+    expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('50');
   });
 });

@@ -1,5 +1,5 @@
 import type { ProgressSnapshot, TaskSnapshot } from '../../../src/protocol/index.js';
-import { formatDuration, formatEta, taskStatusLabel, workflowStatusLabel } from './format.js';
+import { barSegments, formatDuration, formatEta, taskStatusLabel, workflowStatusLabel } from './format.js';
 import { useNow } from './use-now.js';
 
 export interface WorkflowProgressProps {
@@ -64,13 +64,16 @@ export function WorkflowProgress({ snapshot, onRetry, retrying = false, reusedTa
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={percent}
-        aria-valuetext={`${percent}% - ${done} of ${counts.total} tasks done`}
+        aria-valuetext={`${percent}% - ${done} of ${counts.total} tasks done${counts.skipped > 0 ? `, ${counts.skipped} of them skipped` : ''}`}
       >
-        <div className="sf-bar-fill" style={{ width: `${percent}%` }} />
+        {barSegments(counts).map(({ status: part, share }) => (
+          <div key={part} className={`sf-bar-fill sf-bar-${part}`} data-part={part} style={{ width: `${share}%` }} />
+        ))}
       </div>
       <p className="sf-counts">
         <strong>{percent}%</strong> · {done} of {counts.total} tasks done
         {counts.running > 0 && <> · {counts.running} running</>}
+        {(counts.failed > 0 || counts.skipped > 0) && <> · {counts.completed} completed</>}
         {counts.failed > 0 && <> · {counts.failed} failed</>}
         {counts.skipped > 0 && <> · {counts.skipped} skipped</>}
       </p>
