@@ -15,11 +15,19 @@ import { runAiSdkTurn, runSapflowTurn, runSequentialTurn, type BenchUpstream, ty
 import { benchScript, physicalLimit, SCENES, type ChatScene } from './chat-scenes.js';
 import { formatTable } from './engine-table.js';
 import { writeResults } from './run.js';
+import { cleanRedis, testRedisPrefix } from '../test/support/cluster.js';
+import { createTestDatabase } from '../test/support/test-database.js';
 
 const TURNS = 7;
 const TARGETS = { vsAiSdk: 1, vsAiSdkSceneB: 0.85, speedupVsSequential: 1.5 };
-type Runner = 'sapflow' | 'aiSdk' | 'sequential';
-const RUNNERS: Runner[] = ['sapflow', 'aiSdk', 'sequential'];
+type Runner = 'sapflow' | 'aiSdk' | 'sequential' | 'cluster';
+/**
+ * `cluster`: a second Sapflow gateway in cluster mode (REDIS_URL, Postgres) beside the embedded one, when this
+ * machine's Redis and Postgres answer; a chat turn there runs on the gateway that holds the client, as in one process.
+ */
+const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const TARGET_CLUSTER_VS_SINGLE = 1.05;
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -45,9 +53,28 @@ const sapflow = await startSapflow({
   host: '127.0.0.1',
   env: { DATA_DIR: dataDir, OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: openai.url, TOOLS_CONFIG: config.path, SAPFLOW_SEED_SAMPLE_DATA: 'false' },
 });
+const clusterDatabase = await createTestDatabase(DATABASE_URL).catch((error: unknown) => {
+  console.log(`no cluster runner: Postgres at ${DATABASE_URL} does not answer (${error instanceof Error ? error.message : String(error)})`);
+  return undefined;
+});
+const clusterPrefix = testRedisPrefix();
+const clustered = clusterDatabase
+  ? await startSapflow({
+      port: 0,
+      host: '127.0.0.1',
+      env: {
+        DATABASE_URL: clusterDatabase.url, REDIS_URL, REDIS_PREFIX: clusterPrefix,
+        OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: openai.url, TOOLS_CONFIG: config.path, SAPFLOW_SEED_SAMPLE_DATA: 'false',
+      },
+    })
+  : undefined;
+const LABELS: Record<Runner, string> = { sapflow: 'Sapflow', aiSdk: 'AI SDK v7', sequential: 'sequential', cluster: 'Sapflow cluster' };
+const RUNNERS: Runner[] = clustered ? ['sapflow', 'aiSdk', 'sequential', 'cluster'] : ['sapflow', 'aiSdk', 'sequential'];
 const upstream: BenchUpstream = { openaiUrl: openai.url, tools, modelRequests };
 const run = (runner: Runner, scene: ChatScene): Promise<TurnTiming> =>
-  runner === 'sapflow' ? runSapflowTurn(upstream, sapflow.url, scene) : runner === 'aiSdk' ? runAiSdkTurn(upstream, scene) : runSequentialTurn(upstream, scene);
+  runner === 'sapflow' ? runSapflowTurn(upstream, sapflow.url, scene)
+  : runner === 'cluster' ? runSapflowTurn(upstream, clustered!.url, scene)
+  : runner === 'aiSdk' ? runAiSdkTurn(upstream, scene) : runSequentialTurn(upstream, scene);
 
 interface SceneResult {
   scene: string;
@@ -65,6 +92,8 @@ interface SceneResult {
   /** Median time from the final model request (the step after the tools) to the end of the turn. */
   medianAfterLastModelRequestMs: Record<Runner, number>;
   sapflowVsAiSdk: number;
+  /** The cluster-mode gateway's median over the single-process one's; null without Redis and Postgres. */
+  clusterVsSingle: number | null;
   sapflowVsLimit: number;
   aiSdkVsLimit: number;
   sequentialVsLimit: number;
@@ -76,7 +105,7 @@ let loggedTurns = 0;
 try {
   for (const scene of SCENES) {
     for (const runner of RUNNERS) await run(runner, scene); // warm-up: connections, JIT
-    const timings: Record<Runner, TurnTiming[]> = { sapflow: [], aiSdk: [], sequential: [] };
+    const timings: Record<Runner, TurnTiming[]> = { sapflow: [], aiSdk: [], sequential: [], cluster: [] };
     for (let i = 0; i < TURNS; i += 1) {
       // rotate the order so no runner always goes first after an idle moment
       for (let k = 0; k < RUNNERS.length; k += 1) {
@@ -104,6 +133,7 @@ try {
       medianFirstModelRequestMs: perRunner((t) => t.modelRequestsMs[0] ?? NaN),
       medianAfterLastModelRequestMs: perRunner((t) => t.wallMs - (t.modelRequestsMs.at(-1) ?? NaN)),
       sapflowVsAiSdk: medianMs.sapflow / medianMs.aiSdk,
+      clusterVsSingle: clustered ? medianMs.cluster / medianMs.sapflow : null,
       sapflowVsLimit: medianMs.sapflow / limit.limitMs,
       aiSdkVsLimit: medianMs.aiSdk / limit.limitMs,
       sequentialVsLimit: medianMs.sequential / limit.limitMs,
@@ -113,6 +143,9 @@ try {
   loggedTurns = await checkTurnsLogged();
 } finally {
   await sapflow.close();
+  await clustered?.close();
+  await clusterDatabase?.drop().catch(() => {});
+  await cleanRedis(clusterPrefix).catch(() => {});
   await Promise.all([openai.close(), tools.close(), config.remove()]);
   await rm(dataDir, { recursive: true, force: true });
 }
@@ -140,11 +173,11 @@ console.log(`Chat turn - one tool-calling model step, the tools, the final step;
 console.log(`Sapflow on its embedded store on disk: all ${loggedTurns} turns found in the log with their text, tool results and finish`);
 console.log(
   formatTable(
-    ['scene', 'physical limit', 'Sapflow', 'AI SDK v7', 'sequential', 'Sapflow / AI SDK', 'Sapflow / limit', 'AI SDK / limit', 'sequential / Sapflow'],
+    ['scene', 'physical limit', ...RUNNERS.map((k) => LABELS[k]), 'Sapflow / AI SDK', 'Sapflow / limit', 'AI SDK / limit', 'sequential / Sapflow', 'cluster / single'],
     results.map((r) => [
-      `(${r.scene}) ${r.title}`, `${r.physicalLimitMs} ms`, `${r.medianMs.sapflow.toFixed(1)} ms`, `${r.medianMs.aiSdk.toFixed(1)} ms`,
-      `${r.medianMs.sequential.toFixed(1)} ms`, r.sapflowVsAiSdk.toFixed(3), r.sapflowVsLimit.toFixed(3), r.aiSdkVsLimit.toFixed(3),
-      `${r.speedupVsSequential.toFixed(2)}x`,
+      `(${r.scene}) ${r.title}`, `${r.physicalLimitMs} ms`, ...RUNNERS.map((k) => `${r.medianMs[k].toFixed(1)} ms`),
+      r.sapflowVsAiSdk.toFixed(3), r.sapflowVsLimit.toFixed(3), r.aiSdkVsLimit.toFixed(3),
+      `${r.speedupVsSequential.toFixed(2)}x`, r.clusterVsSingle === null ? '-' : r.clusterVsSingle.toFixed(3),
     ]),
   ),
 );
@@ -153,7 +186,7 @@ console.log('physical limit = max over tools of (its last argument fragment + it
 console.log('When each tool started (ms after the request; median), against when its arguments were complete');
 console.log(
   formatTable(
-    ['scene', 'arguments complete', 'Sapflow', 'AI SDK v7', 'sequential'],
+    ['scene', 'arguments complete', ...RUNNERS.map((k) => LABELS[k])],
     results.map((r) => [`(${r.scene})`, r.lastArgumentFragmentMs.join(' / '), ...RUNNERS.map((k) => r.medianToolStartMs[k].map((v) => v.toFixed(0)).join(' / '))]),
   ),
 );
@@ -163,7 +196,7 @@ console.log('Around the model (ms; median): when the first model request reached
 console.log('(Sapflow creates the execution row before it asks the model, and holds the turn\'s finish until its log is durable)');
 console.log(
   formatTable(
-    ['scene', 'first request: Sapflow', 'AI SDK v7', 'sequential', 'last request to end: Sapflow', 'AI SDK v7', 'sequential'],
+    ['scene', ...RUNNERS.map((k, i) => (i === 0 ? `first request: ${LABELS[k]}` : LABELS[k])), ...RUNNERS.map((k, i) => (i === 0 ? `last request to end: ${LABELS[k]}` : LABELS[k]))],
     results.map((r) => [
       `(${r.scene})`, ...RUNNERS.map((k) => r.medianFirstModelRequestMs[k].toFixed(0)), ...RUNNERS.map((k) => r.medianAfterLastModelRequestMs[k].toFixed(0)),
     ]),
@@ -174,6 +207,7 @@ console.log('');
 const worstVsAiSdk = Math.max(...results.map((r) => r.sapflowVsAiSdk));
 const sceneB = results.find((r) => r.scene === 'b')!;
 const worstSpeedup = Math.min(...results.map((r) => r.speedupVsSequential));
+const worstCluster = clustered ? Math.max(...results.map((r) => r.clusterVsSingle!)) : null;
 const targets = {
   neverSlowerThanAiSdk: { target: `<= ${TARGETS.vsAiSdk} x AI SDK in every scene`, worst: worstVsAiSdk, met: worstVsAiSdk <= TARGETS.vsAiSdk },
   sceneB: { target: `<= ${TARGETS.vsAiSdkSceneB} x AI SDK in scene (b)`, value: sceneB.sapflowVsAiSdk, met: sceneB.sapflowVsAiSdk <= TARGETS.vsAiSdkSceneB },
@@ -181,6 +215,11 @@ const targets = {
     target: `>= 50% faster than sequential (sequential / Sapflow >= ${TARGETS.speedupVsSequential}) in every scene`,
     worst: worstSpeedup,
     met: worstSpeedup >= TARGETS.speedupVsSequential,
+  },
+  clusterVsSingle: {
+    target: `cluster mode <= ${TARGET_CLUSTER_VS_SINGLE} x one process in every scene`,
+    worst: worstCluster,
+    met: worstCluster !== null && worstCluster <= TARGET_CLUSTER_VS_SINGLE,
   },
 };
 console.log(
@@ -190,6 +229,7 @@ console.log(
       [targets.neverSlowerThanAiSdk.target, worstVsAiSdk.toFixed(3), targets.neverSlowerThanAiSdk.met ? 'yes' : 'NO'],
       [targets.sceneB.target, sceneB.sapflowVsAiSdk.toFixed(3), targets.sceneB.met ? 'yes' : 'NO'],
       [targets.vsSequential.target, `${worstSpeedup.toFixed(2)}x`, targets.vsSequential.met ? 'yes' : 'NO'],
+      [targets.clusterVsSingle.target, worstCluster === null ? 'not measured (no Redis/Postgres)' : worstCluster.toFixed(3), targets.clusterVsSingle.met ? 'yes' : 'NO'],
     ],
   ),
 );
