@@ -1,5 +1,6 @@
 import { toSapflowError } from './errors/index.js';
 import { startSapflow } from './server.js';
+import { stopOnSignals } from './stop-on-signals.js';
 
 /** `npm start`: the gateway on its embedded defaults, announced honestly; SIGTERM flushes the logs before exit. */
 try {
@@ -11,18 +12,7 @@ try {
   console.log(`  database: ${runtime.db.kind === 'postgres' ? 'Postgres (DATABASE_URL)' : `embedded PGlite in ${config.DATA_DIR}`}`);
   console.log(`  tools: ${runtime.tools.list().length}, workflow templates: ${runtime.catalog.list().map((w) => w.id).join(', ')}`);
   for (const notice of runtime.notices) console.log(`  note: ${notice}`);
-  const stop = (signal: string) => {
-    console.log(`${signal}: handing runs over and flushing execution logs, then stopping`);
-    app.close().then(
-      () => process.exit(0),
-      (error) => {
-        console.error(`stop failed: ${toSapflowError(error).message}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  stopOnSignals(() => app.close());
 } catch (error) {
   const e = toSapflowError(error);
   console.error(`Sapflow could not start: [${e.code}] ${e.message}`);

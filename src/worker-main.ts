@@ -1,4 +1,5 @@
 import { toSapflowError } from './errors/index.js';
+import { stopOnSignals } from './stop-on-signals.js';
 import { startWorker } from './worker.js';
 
 /** `npm run worker`: announces itself, and on SIGTERM hands its runs over before it exits. */
@@ -9,18 +10,7 @@ try {
   console.log(`Sapflow worker on queue ${health.queue.prefix}:${health.queue.name}, ${runtime.config.WORKER_CONCURRENCY} runs at a time`);
   console.log(`  redis: ${health.redis.reachable ? 'reachable' : 'not reachable yet (reconnecting)'}; database: Postgres (DATABASE_URL)`);
   if (worker.url) console.log(`  health: ${worker.url}/health`);
-  const stop = (signal: string) => {
-    console.log(`${signal}: handing runs over and flushing execution logs, then stopping`);
-    worker.close().then(
-      () => process.exit(0),
-      (error) => {
-        console.error(`stop failed: ${toSapflowError(error).message}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  stopOnSignals(() => worker.close());
 } catch (error) {
   const e = toSapflowError(error);
   console.error(`Sapflow worker could not start: [${e.code}] ${e.message}`);
