@@ -40,6 +40,8 @@ export interface LineChild {
   closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGKILL by the child's own pid; resolves when it is gone. */
   kill9(): Promise<void>;
+  /** SIGTERM by its pid and wait for the exit, SIGKILL if it takes longer than `ms`; its exit code. */
+  stop(ms?: number): Promise<number | null>;
 }
 
 /**
@@ -68,19 +70,27 @@ export function spawnLines(
   const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('close', (code, signal) => resolve({ code, signal })),
   );
+  const kill9 = async () => {
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await closed;
+  };
   return {
     child,
     stderr: () => err,
     closed,
-    async kill9() {
-      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-        try {
-          process.kill(child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-      await closed;
+    kill9,
+    async stop(ms = 30_000) {
+      if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, 'SIGTERM');
+      const timer = setTimeout(() => void kill9(), ms);
+      const { code } = await closed;
+      clearTimeout(timer);
+      return code;
     },
   };
 }

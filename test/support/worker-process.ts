@@ -42,12 +42,6 @@ export async function startWorkerProcess({ env, startTimeoutMs = 90_000 }: { env
     pid: child.child.pid!,
     output,
     kill9: () => child.kill9(),
-    async stop(ms = 30_000) {
-      if (child.child.exitCode === null && child.child.signalCode === null) process.kill(child.child.pid!, 'SIGTERM');
-      const timer = setTimeout(() => void child.kill9(), ms);
-      const { code } = await child.closed;
-      clearTimeout(timer);
-      return code;
-    },
+    stop: (ms) => child.stop(ms),
   };
 }
