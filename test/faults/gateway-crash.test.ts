@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExecutionStore, openDatabase, type ExecutionRecord, type StoredEvent } from '../../src/store/index.js';
 import type { WorkflowEvent } from '../../src/protocol/index.js';
 import { FAULTS_LARGE, FAULTS_SEED, seededRandom, sleep, within } from '../support/faults.js';
+import { expectedProbeOutcomes, FAULT_PROBE, isTerminalTaskEvent, outcomesOf, PROBE_TASK_FUNCTION, PROBE_TASK_IDS } from '../support/fault-probe.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
 import {
   EFFECT_TOOLS,
   idempotentToolsConfig,
   startIdempotentToolServer,
-  toolResult,
   type IdempotentToolServer,
 } from '../support/idempotent-tool-server.js';
 
@@ -24,32 +24,6 @@ const TERMINAL = new Set(['completed', 'partial', 'failed', 'cancelled']);
 // the gateway fails a run resumed more than RUN_MAX_RESUMES (5) times; a run is caught by at most this many kills
 const MAX_KILLS_PER_RUN = 3;
 
-/**
- * One inline DAG over the tool server: data passing (`${task.result.field}`), a fan-out of three (one with a side
- * effect), a join, a condition each way (one of them is skipped) and a task after one branch.
- */
-const DEFINITION = {
-  id: 'fault_probe',
-  name: 'Fault probe',
-  inputs: { run: { type: 'string', required: true }, seed: { type: 'integer', required: true } },
-  tasks: [
-    { id: 'lookup', function: 'score', parameters: { run: '${run}', task: 'lookup', n: '${seed}' } },
-    { id: 'part_a', function: 'score', parameters: { run: '${run}', task: 'part_a', n: '${lookup.result.value}', salt: 1 } },
-    { id: 'part_b', function: 'score', parameters: { run: '${run}', task: 'part_b', n: '${lookup.result.value}', salt: 2 } },
-    { id: 'part_c', function: 'charge', parameters: { run: '${run}', task: 'part_c', amount: '${lookup.result.value}' } },
-    {
-      id: 'join',
-      function: 'combine',
-      parameters: { run: '${run}', task: 'join', parts: ['${part_a.result.value}', '${part_b.result.value}', '${part_c.result.value}'] },
-    },
-    { id: 'when_even', function: 'notify', condition: 'join.result.even == true', parameters: { run: '${run}', task: 'when_even', total: '${join.result.value}' } },
-    { id: 'when_odd', function: 'notify', condition: 'join.result.even == false', parameters: { run: '${run}', task: 'when_odd', total: '${join.result.value}' } },
-    // after a conditional task: runs with it, skipped with it
-    { id: 'settle', function: 'charge', dependencies: ['when_even'], parameters: { run: '${run}', task: 'settle', amount: '${join.result.value}' } },
-  ],
-};
-const TASK_IDS = DEFINITION.tasks.map((t) => t.id);
-const TASK_FUNCTION = new Map(DEFINITION.tasks.map((t) => [t.id, t.function]));
 
 const dir = mkdtempSync(join(tmpdir(), 'sapflow-gateway-crash-'));
 const dataDir = join(dir, 'store');
@@ -94,13 +68,13 @@ describe('gateway under kill -9', () => {
         const response = await fetch(`${gateway!.url}/api/workflows/execute`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'application/json' },
-          body: JSON.stringify({ definition: DEFINITION, parameters: { run: `ref${seed}`, seed } }),
+          body: JSON.stringify({ definition: FAULT_PROBE, parameters: { run: `ref${seed}`, seed } }),
         });
         expect(response.status).toBe(200);
         const execution = (await response.json()) as { status: string; tasks: Record<string, { status: string; result?: unknown }> };
         expect(execution.status).toBe('completed');
-        expect(outcomes(execution.tasks), `the uninterrupted run of seed ${seed}`).toEqual(expectedOutcomes(seed));
-        reference.set(seed, outcomes(execution.tasks));
+        expect(outcomesOf(execution.tasks), `the uninterrupted run of seed ${seed}`).toEqual(expectedProbeOutcomes(seed));
+        reference.set(seed, outcomesOf(execution.tasks));
       }),
     );
     const referenceCalls = tools.calls.length;
@@ -136,7 +110,7 @@ describe('gateway under kill -9', () => {
           const response = await fetch(`${gateway!.url}/api/workflows/execute`, {
             method: 'POST',
             headers: { 'content-type': 'application/json', prefer: 'respond-async' },
-            body: JSON.stringify({ definition: DEFINITION, parameters: { run: tag, seed } }),
+            body: JSON.stringify({ definition: FAULT_PROBE, parameters: { run: tag, seed } }),
           });
           expect(response.status).toBe(202);
           const { id } = (await response.json()) as { id: string };
@@ -205,9 +179,9 @@ describe('gateway under kill -9', () => {
       }
       const finish = finishes.at(-1);
       if (finish?.type === 'workflow-finish') {
-        const got = outcomes(finish.tasks);
+        const got = outcomesOf(finish.tasks);
         const want = reference.get(run.seed)!;
-        for (const taskId of TASK_IDS) {
+        for (const taskId of PROBE_TASK_IDS) {
           if (!isDeepStrictEqual(got[taskId], want[taskId])) {
             lost.add(`${run.id}:${taskId}`);
             problems.push(`${where}: task ${taskId} finished ${JSON.stringify(got[taskId])}, the uninterrupted run ${JSON.stringify(want[taskId])}`);
@@ -216,11 +190,11 @@ describe('gateway under kill -9', () => {
       }
       // the execution row, as history shows it, is the uninterrupted run's too
       const row = rows.get(run.id);
-      if (row?.status !== 'completed' || !isDeepStrictEqual(outcomes(row.tasks), reference.get(run.seed))) {
+      if (row?.status !== 'completed' || !isDeepStrictEqual(outcomesOf(row.tasks), reference.get(run.seed))) {
         lost.add(run.id);
-        problems.push(`${where}: the execution row says ${row?.status} with tasks ${JSON.stringify(row && outcomes(row.tasks))}`);
+        problems.push(`${where}: the execution row says ${row?.status} with tasks ${JSON.stringify(row && outcomesOf(row.tasks))}`);
       }
-      for (const taskId of TASK_IDS) {
+      for (const taskId of PROBE_TASK_IDS) {
         const terminal = events.filter((e) => isTerminalTaskEvent(e) && e.taskId === taskId).length;
         const settledAt = events.findIndex((e) => isTerminalTaskEvent(e) && e.taskId === taskId);
         if (settledAt >= 0 && events.slice(settledAt).some((e) => e.type === 'task-start' && e.taskId === taskId)) {
@@ -259,7 +233,7 @@ describe('gateway under kill -9', () => {
       if (finishAt >= 0 && finishAt !== events.length - 1) problems.push(`${where}: ${events.length - 1 - finishAt} events after workflow-finish`);
 
       // the tool server's side: keys, repeats, side effects
-      for (const taskId of TASK_IDS) {
+      for (const taskId of PROBE_TASK_IDS) {
         const key = `${run.id}:${taskId}`;
         const calls = tools.calls.filter((c) => c.args.run === run.tag && c.args.task === taskId);
         const badKeys = calls.filter((c) => c.key !== key);
@@ -272,7 +246,7 @@ describe('gateway under kill -9', () => {
             problems.push(`${where}: ${taskId} was called ${repeats} more time(s) after its task-complete was in the log`);
           }
         }
-        if (EFFECT_TOOLS.has(TASK_FUNCTION.get(taskId)!)) {
+        if (EFFECT_TOOLS.has(PROBE_TASK_FUNCTION.get(taskId)!)) {
           const effects = tools.effects.filter((e) => e.args.run === run.tag && e.args.task === taskId).length;
           const want = reference.get(run.seed)![taskId]!.status === 'completed' ? 1 : 0;
           if (effects !== want) {
@@ -298,37 +272,6 @@ describe('gateway under kill -9', () => {
     expect({ lost: lost.size, duplicated }).toEqual({ lost: 0, duplicated: 0 });
   }, FAULTS_LARGE ? 30 * 60_000 : 300_000);
 });
-
-/** What DEFINITION comes to for `seed`, worked out from the tool server's function instead of a run. */
-function expectedOutcomes(seed: number): Record<string, { status: string; result?: unknown }> {
-  const done = (result: unknown) => ({ status: 'completed', result });
-  const lookup = toolResult('score', { task: 'lookup', n: seed });
-  const partA = toolResult('score', { task: 'part_a', n: lookup.value, salt: 1 });
-  const partB = toolResult('score', { task: 'part_b', n: lookup.value, salt: 2 });
-  const partC = toolResult('charge', { task: 'part_c', amount: lookup.value });
-  const joined = toolResult('combine', { task: 'join', parts: [partA.value, partB.value, partC.value] });
-  const total = joined.value;
-  return {
-    lookup: done(lookup),
-    part_a: done(partA),
-    part_b: done(partB),
-    part_c: done(partC),
-    join: done(joined),
-    when_even: joined.even ? done(toolResult('notify', { task: 'when_even', total })) : { status: 'skipped' },
-    when_odd: joined.even ? { status: 'skipped' } : done(toolResult('notify', { task: 'when_odd', total })),
-    settle: joined.even ? done(toolResult('charge', { task: 'settle', amount: total })) : { status: 'skipped' },
-  };
-}
-
-function outcomes(tasks: Record<string, { status: string; result?: unknown }>): Record<string, { status: string; result?: unknown }> {
-  return Object.fromEntries(
-    Object.entries(tasks).map(([id, t]) => [id, t.status === 'completed' ? { status: t.status, result: t.result } : { status: t.status }]),
-  );
-}
-
-function isTerminalTaskEvent(event: WorkflowEvent): event is Extract<WorkflowEvent, { taskId: string }> {
-  return event.type === 'task-complete' || event.type === 'task-failed' || event.type === 'task-skipped';
-}
 
 /** Every run's log (and, into `rows`, its execution row), read from the store on disk while no gateway runs. */
 async function readLogs(ids: string[], rows?: Map<string, ExecutionRecord | null>): Promise<Map<string, StoredEvent<WorkflowEvent>[]>> {

@@ -2,8 +2,8 @@ import type { WorkflowEvent } from '../../src/protocol/index.js';
 import { toolResult } from './idempotent-tool-server.js';
 
 /**
- * The workflow the cluster fault test runs (the same shape as test/faults/gateway-crash.test.ts): data passing, a
- * fan-out of three (one with a side effect), a join, a condition each way and a task after one branch.
+ * The workflow both fault tests run (gateway-crash and cluster), inline over the idempotent tool server: data
+ * passing, a fan-out of three (one with a side effect), a join, a condition each way and a task after one branch.
  */
 export const FAULT_PROBE = {
   id: 'fault_probe',
@@ -21,6 +21,7 @@ export const FAULT_PROBE = {
     },
     { id: 'when_even', function: 'notify', condition: 'join.result.even == true', parameters: { run: '${run}', task: 'when_even', total: '${join.result.value}' } },
     { id: 'when_odd', function: 'notify', condition: 'join.result.even == false', parameters: { run: '${run}', task: 'when_odd', total: '${join.result.value}' } },
+    // after a conditional task: runs with it, skipped with it
     { id: 'settle', function: 'charge', dependencies: ['when_even'], parameters: { run: '${run}', task: 'settle', amount: '${join.result.value}' } },
   ],
 };
