@@ -200,10 +200,11 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     deps.tracing?.startRun({ executionId, kind, name });
     const startedAt = Date.now();
     logger?.info({ executionId, kind, name, traceId: deps.tracing?.traceId(executionId) }, `${kind} run ${executionId} (${name}) started`);
-    let spanEnded = false;
-    const endSpan = (status: string, error?: ErrorInfo) => {
-      if (spanEnded) return;
-      spanEnded = true;
+    let ended = false;
+    // the run's end, said once: its log line and its span
+    const end = (status: string, error?: ErrorInfo) => {
+      if (ended) return;
+      ended = true;
       logger?.info(
         { executionId, kind, name, status, durationMs: Date.now() - startedAt, traceId: deps.tracing?.traceId(executionId) },
         `${kind} run ${executionId} (${name}) ${status}`,
@@ -242,16 +243,16 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       next: (event) => {
         if (!isFinal(event)) return;
         const final = event as unknown as { status?: string; finishReason?: string };
-        endSpan(final.status ?? final.finishReason ?? 'finished');
+        end(final.status ?? final.finishReason ?? 'finished');
       },
       error: (error: unknown) => {
         onError(error, executionId);
-        endSpan('failed', { code: 'store_error', message: error instanceof Error ? error.message : String(error) });
+        end('failed', { code: 'store_error', message: error instanceof Error ? error.message : String(error) });
         settle();
       },
       complete: () => {
         // ended without its final event: handed over to the next process
-        endSpan('handed-over');
+        end('handed-over');
         settle();
       },
     });
