@@ -44,6 +44,11 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY: positiveInt(10),
   /** `npm run worker`: the port of its own GET /health; none by default. */
   WORKER_PORT: z.coerce.number().int().min(0).max(65535).optional().or(z.literal('').transform(() => undefined)),
+  /** Tools (built in or configured) whose every call waits for a person's approval, comma-separated. */
+  APPROVAL_REQUIRED_TOOLS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((name) => name.trim()).filter((name) => name.length > 0)),
   /** false turns metrics and traces off. */
   WORKFLOW_ENABLE_TELEMETRY: z.enum(['true', 'false', '1', '0', '']).optional().transform((v) => v !== 'false' && v !== '0'),
   /** OTLP/HTTP collector for traces (spans go to <endpoint>/v1/traces); no traces are made without it. */

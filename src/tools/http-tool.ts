@@ -29,6 +29,7 @@ export function createHttpTool(
     retry_count: entry.retry_count,
     concurrency: entry.concurrency,
     circuit_breaker: entry.circuit_breaker,
+    needs_approval: entry.needs_approval,
     async execute(args: Record<string, unknown>, ctx: ToolContext): Promise<unknown> {
       let response: Response;
       let text: string;

@@ -43,6 +43,11 @@ export interface Tool<Args = any, Result = unknown> {
   /** Per-tool limit of calls in flight. */
   concurrency?: number;
   circuit_breaker?: CircuitBreakerOptions;
+  /**
+   * A person must approve each call before it runs (`needs_approval: true` in TOOLS_CONFIG, or the tool named in
+   * APPROVAL_REQUIRED_TOOLS). The pipeline holds such a call until an approval arrives; the tool itself never sees it.
+   */
+  needs_approval?: boolean;
   /** The JSON Schema sent to the model; derived from `parameters` when absent. */
   jsonSchema?: Record<string, unknown>;
   execute(args: Args, ctx: ToolContext): ObservableInput<Result> | Result;

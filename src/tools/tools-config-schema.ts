@@ -14,6 +14,7 @@ export const httpToolEntrySchema = z.strictObject({
   timeout: z.number().positive('must be a positive number of seconds').optional(),
   retry_count: z.number().int('must be a whole number >= 0').nonnegative('must be a whole number >= 0').optional(),
   concurrency: z.number().int('must be a whole number >= 1').positive('must be a whole number >= 1').optional(),
+  needs_approval: z.boolean('must be true or false').optional(),
   circuit_breaker: z
     .strictObject({
       failure_threshold: z.number().int('must be a whole number >= 1').positive('must be a whole number >= 1').optional(),
