@@ -12,6 +12,7 @@ import {
   createLogWriter,
   openDatabase,
   openPglite,
+  openPgliteThread,
   openPostgres,
   persistEvents,
   runMigrations,
@@ -37,6 +38,14 @@ const BACKENDS: Backend[] = [
     name: 'PGlite :memory:',
     async open() {
       const db = await openPglite(':memory:');
+      return { db, dispose: () => db.close() };
+    },
+  },
+  {
+    // what openDatabase gives the gateway and the CLI: the same PGlite, answering from a worker thread
+    name: 'PGlite :memory: on its own thread',
+    async open() {
+      const db = await openPgliteThread(':memory:');
       return { db, dispose: () => db.close() };
     },
   },

@@ -2,6 +2,7 @@ export type { Queryable } from './queryable.js';
 export type { Database } from './database.js';
 export { openDatabase, DEFAULT_DATA_DIR, type OpenDatabaseOptions } from './open-database.js';
 export { openPglite } from './open-pglite.js';
+export { openPgliteThread } from './open-pglite-thread.js';
 export { openPostgres, type PostgresOptions } from './open-postgres.js';
 export { runMigrations, MIGRATIONS_DIR } from './migrate.js';
 export { createExecutionStore } from './execution-store.js';

@@ -1,6 +1,6 @@
 import type { Database } from './database.js';
 import { runMigrations } from './migrate.js';
-import { openPglite } from './open-pglite.js';
+import { openPgliteThread } from './open-pglite-thread.js';
 import { openPostgres } from './open-postgres.js';
 
 export const DEFAULT_DATA_DIR = '.sapflow';
@@ -17,7 +17,7 @@ export interface OpenDatabaseOptions {
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
   const db = options.databaseUrl
     ? openPostgres(options.databaseUrl)
-    : await openPglite(options.dataDir ?? DEFAULT_DATA_DIR);
+    : await openPgliteThread(options.dataDir ?? DEFAULT_DATA_DIR);
   if (options.migrate ?? true) {
     try {
       await runMigrations(db);
