@@ -1,12 +1,13 @@
-/** Messages between `openPgliteThread` (main thread) and `pglite-thread.ts` (its worker). */
+/** Messages between `openPgliteThread` (main thread) and `pglite-thread.ts` (the store thread). */
 export type PgliteRequest =
-  | { id: number; op: 'open' }
-  | { id: number; op: 'query'; text: string; params?: unknown[]; tx?: number }
-  | { id: number; op: 'exec'; sql: string; tx?: number }
+  /** Opens a store whose handle is this request's id. */
+  | { id: number; op: 'open'; dataDir: string }
+  | { id: number; op: 'query'; db: number; text: string; params?: unknown[]; tx?: number }
+  | { id: number; op: 'exec'; db: number; sql: string; tx?: number }
   /** Opens a transaction whose id is this request's id. */
-  | { id: number; op: 'begin' }
-  | { id: number; op: 'end'; tx: number; commit: boolean }
-  | { id: number; op: 'close' };
+  | { id: number; op: 'begin'; db: number }
+  | { id: number; op: 'end'; db: number; tx: number; commit: boolean }
+  | { id: number; op: 'close'; db: number };
 
 export interface PgliteFailure {
   message: string;

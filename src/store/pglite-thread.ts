@@ -1,57 +1,61 @@
 /**
- * The worker-thread side of `openPgliteThread`: owns one PGlite and answers the main thread's requests in order.
- * PGlite is WebAssembly that runs on whichever thread calls it, and a busy run writes tens of thousands of events;
- * here that work stops competing with the event loop that serves clients.
+ * The store thread behind `openPgliteThread`: it owns this process's PGlite databases and answers the main
+ * thread's requests. PGlite is WebAssembly that runs on whichever thread calls it, and a busy run writes tens of
+ * thousands of events; here that work stops competing with the event loop that serves clients. One thread hosts
+ * every store of the process, so the module graph loads once however many stores open (tests open hundreds).
  */
 import { mkdir } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import type { PgliteReply, PgliteRequest } from './pglite-thread-protocol.js';
+import type { PgliteFailure, PgliteReply, PgliteRequest } from './pglite-thread-protocol.js';
 
 const port = parentPort!;
-const dataDir = (workerData as { dataDir: string }).dataDir;
-const inMemory = dataDir === ':memory:';
+const { pgliteWasmModule } = workerData as { pgliteWasmModule: WebAssembly.Module };
 
-/** An open transaction: its queries go to `tx`; `end` settles the callback PGlite is holding open. */
+/** An open transaction: its queries go to `tx`; `end` settles the callback PGlite holds it open with. */
 interface OpenTransaction {
   tx: Transaction;
   end(commit: boolean): void;
   done: Promise<void>;
 }
 const ROLLED_BACK = new Error('rolled back');
+const databases = new Map<number, Promise<PGlite>>();
 const transactions = new Map<number, OpenTransaction>();
 
-const ready = (async () => {
-  if (!inMemory) await mkdir(dataDir, { recursive: true });
-  return inMemory ? await PGlite.create() : await PGlite.create(dataDir);
-})();
+async function open(dataDir: string): Promise<PGlite> {
+  if (dataDir === ':memory:') return PGlite.create({ pgliteWasmModule });
+  await mkdir(dataDir, { recursive: true });
+  return PGlite.create(dataDir, { pgliteWasmModule });
+}
 
-const reply = (message: PgliteReply) => port.postMessage(message);
-
-const failure = (error: unknown) => {
-  const e = error as { message?: unknown; code?: unknown; name?: unknown; detail?: unknown };
-  return {
-    message: typeof e?.message === 'string' ? e.message : String(error),
-    name: typeof e?.name === 'string' ? e.name : 'Error',
-    // the SQLSTATE: the store decides from it whether an error is transient or a conflict
-    ...(typeof e?.code === 'string' ? { code: e.code } : {}),
-    ...(typeof e?.detail === 'string' ? { detail: e.detail } : {}),
-  };
-};
+function target(tx: number | undefined, pg: PGlite): Pick<PGlite, 'query' | 'exec'> {
+  if (tx === undefined) return pg;
+  const open = transactions.get(tx);
+  if (!open) throw new Error(`no open transaction ${tx}`);
+  return open.tx;
+}
 
 async function handle(request: PgliteRequest): Promise<unknown> {
-  const pg = await ready;
-  switch (request.op) {
-    case 'open':
-      return null;
-    case 'query': {
-      const target = request.tx === undefined ? pg : transactions.get(request.tx)!.tx;
-      const { rows } = await target.query(request.text, request.params);
-      return rows;
+  if (request.op === 'open') {
+    const opening = open(request.dataDir);
+    databases.set(request.id, opening);
+    try {
+      await opening;
+    } catch (error) {
+      databases.delete(request.id);
+      throw error;
     }
+    return null;
+  }
+  const opened = databases.get(request.db);
+  if (!opened) throw new Error('the embedded store is closed');
+  const pg = await opened;
+  switch (request.op) {
+    case 'query':
+      return (await target(request.tx, pg).query(request.text, request.params)).rows;
     case 'exec':
       if (request.tx !== undefined) {
-        await transactions.get(request.tx)!.tx.exec(request.sql);
+        await target(request.tx, pg).exec(request.sql);
         return null;
       }
       try {
@@ -64,13 +68,11 @@ async function handle(request: PgliteRequest): Promise<unknown> {
       return null;
     case 'begin':
       return await new Promise<null>((begun, failed) => {
-        let ended: (commit: boolean) => void = () => {};
-        const done = pg
+        const done: Promise<void> = pg
           .transaction(
             (tx) =>
               new Promise<void>((commit, rollback) => {
-                ended = (ok) => (ok ? commit() : rollback(ROLLED_BACK));
-                transactions.set(request.id, { tx, end: (ok) => ended(ok), done });
+                transactions.set(request.id, { tx, end: (ok) => (ok ? commit() : rollback(ROLLED_BACK)), done });
                 begun(null);
               }),
           )
@@ -91,14 +93,26 @@ async function handle(request: PgliteRequest): Promise<unknown> {
       return null;
     }
     case 'close':
+      databases.delete(request.db);
       await pg.close();
       return null;
   }
 }
 
+function failure(error: unknown): PgliteFailure {
+  const e = error as { message?: unknown; code?: unknown; name?: unknown; detail?: unknown } | null;
+  return {
+    message: typeof e?.message === 'string' ? e.message : String(error),
+    name: typeof e?.name === 'string' ? e.name : 'Error',
+    // the SQLSTATE: the store decides from it whether an error is transient or a conflict
+    ...(typeof e?.code === 'string' ? { code: e.code } : {}),
+    ...(typeof e?.detail === 'string' ? { detail: e.detail } : {}),
+  };
+}
+
 port.on('message', (request: PgliteRequest) => {
   handle(request).then(
-    (result) => reply({ id: request.id, ok: true, result }),
-    (error: unknown) => reply({ id: request.id, ok: false, error: failure(error) }),
+    (result) => port.postMessage({ id: request.id, ok: true, result } satisfies PgliteReply),
+    (error: unknown) => port.postMessage({ id: request.id, ok: false, error: failure(error) } satisfies PgliteReply),
   );
 });
