@@ -31,9 +31,9 @@ export interface LoadToolsOptions {
 export async function loadToolsAndCatalog(config: Config, builtIn: Tool[], extra: Tool[] = [], options: LoadToolsOptions = {}): Promise<ToolsAndCatalog> {
   const fromFile = config.TOOLS_CONFIG ? await readToolsConfig(config.TOOLS_CONFIG) : { tools: [], mcpServers: [] };
   const { tools: approved, mcpNames } = requireApprovals([...builtIn, ...fromFile.tools, ...extra], fromFile.mcpServers, config.APPROVAL_REQUIRED_TOOLS);
-  let mcp: McpServerSet | undefined;
-  const tools = createToolRegistry(approved, { resolveMissing: (name) => mcp?.placeholder(name) });
-  mcp = createMcpServerSet({
+  // the registry asks the set only once both exist: for calls and template checks, never while they are built
+  const tools = createToolRegistry(approved, { resolveMissing: (name) => mcp.placeholder(name) });
+  const mcp = createMcpServerSet({
     entries: fromFile.mcpServers, registry: tools, log: options.log ?? silentMcpLog, approvalRequired: mcpNames, connection: options.mcpConnection,
   });
   await mcp.start();
