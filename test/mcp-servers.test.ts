@@ -208,4 +208,26 @@ describe('MCP servers as a tool source (Streamable HTTP)', () => {
     expect(later.at(-1)).toMatchObject({ type: 'task-complete', result: { text: 'echo: up' } });
     expect(tools.has('crm__nonexistent')).toBe(false);
   });
+
+  it('an HTTP server that goes away and comes back: tool_unavailable meanwhile, a new session after', async () => {
+    server = await startMcpHttpTestServer();
+    const tools = createToolRegistry([]);
+    const set = createMcpServerSet({ entries: [{ name: 'crm', url: server.url }], registry: tools, log });
+    opened.push(set);
+    await set.start();
+    // the server drops everything mid-call: nothing answers that call, so the pipeline's deadline ends it
+    const cut = await run(runToolCall(call(tools, 'crm__crash', {}, { timeout: 0.5 }), createEngine()));
+    expect(cut.at(-1)).toMatchObject({ type: 'task-failed', error: { code: 'timeout' } });
+    // the next call finds it gone (refused connection): tool_unavailable, and reconnecting starts
+    const during = await run(runToolCall(call(tools, 'crm__echo', { text: 'x' }), createEngine()));
+    expect(during.at(-1)).toMatchObject({ type: 'task-failed', error: { code: 'tool_unavailable' } });
+    expect(set.health()[0]!.status).not.toBe('ready');
+    expect(tools.has('crm__echo')).toBe(true); // still offered while it is down
+
+    server = await startMcpHttpTestServer({ port: server.port });
+    await eventually(() => set.health()[0]!.status === 'ready' || undefined, 15_000, 'the reconnect');
+    const back = await run(runToolCall(call(tools, 'crm__echo', { text: 'again' }), createEngine()));
+    expect(back.at(-1)).toMatchObject({ type: 'task-complete', result: { text: 'echo: again' } });
+    expect(set.health()[0]).toMatchObject({ restarts: 1 });
+  });
 });
