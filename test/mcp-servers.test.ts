@@ -122,7 +122,7 @@ describe('MCP servers as a tool source (stdio)', () => {
     const meanwhile = Date.now();
     const during = await run(runToolCall(call(tools, 'docs__echo', { text: 'x' }, { taskId: 't2' }), engine));
     expect(during.at(-1)).toMatchObject({ type: 'task-failed', error: { code: 'tool_unavailable' } });
-    expect(Date.now() - meanwhile).toBeLessThan(200); // fails fast, no waiting for a timeout
+    expect(Date.now() - meanwhile).toBeLessThan(1_000); // fails fast: no waiting for the 30 s timeout (a loose bound for a busy machine)
 
     await eventually(() => set.health()[0]!.status === 'ready' || undefined, 15_000, 'the restart');
     const restartMs = Date.now() - downAt;

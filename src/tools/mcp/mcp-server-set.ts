@@ -81,7 +81,9 @@ export function createMcpServerSet({ entries, registry, log, approvalRequired = 
         continue;
       }
       const needsApproval = approvalRequired.has(named.name) || (entry.tools?.[remote.name]?.needs_approval ?? entry.needs_approval ?? false);
-      next.set(named.name, createMcpTool({ name: named.name, remote, entry, caller: conn, needsApproval }));
+      const onSchemaProblem = (why: string) =>
+        log.warn({ mcpServer: entry.name, tool: remote.name }, `MCP server ${entry.name}: ${named.name}: inputSchema cannot be turned into a validator (${why}); the server checks its arguments alone`);
+      next.set(named.name, createMcpTool({ name: named.name, remote, entry, caller: conn, needsApproval, onSchemaProblem }));
     }
     for (const name of state.owned) if (!next.has(name)) registry.unregister(name);
     for (const tool of next.values()) registry.replace(tool);

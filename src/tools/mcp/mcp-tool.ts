@@ -38,13 +38,15 @@ export function createMcpTool(options: {
   entry: McpServerEntry;
   caller: McpCaller;
   needsApproval: boolean;
+  /** The schema could not be turned into a validator: the tool is registered with a looser one, the server judges. */
+  onSchemaProblem?: (reason: string) => void;
 }): Tool<Record<string, unknown>, McpToolOutput> {
   const { name, remote, entry, caller } = options;
   const jsonSchema = remote.inputSchema as Record<string, unknown>;
   return {
     name,
     description: remote.description ?? remote.title ?? `${remote.name} (MCP server ${entry.name})`,
-    parameters: toValidator(jsonSchema),
+    parameters: toValidator(jsonSchema, options.onSchemaProblem),
     jsonSchema,
     timeout: entry.timeout,
     retry_count: entry.retry_count,
@@ -70,10 +72,11 @@ export function createMcpTool(options: {
  * z.fromJSONSchema as for HTTP tools; a schema zod cannot model still lets the tool register (the server checks
  * its own arguments), since one odd tool must not take the whole server's tools away.
  */
-function toValidator(schema: Record<string, unknown>): z.ZodType<Record<string, unknown>> {
+function toValidator(schema: Record<string, unknown>, onProblem?: (reason: string) => void): z.ZodType<Record<string, unknown>> {
   try {
     return z.fromJSONSchema(schema as z.core.JSONSchema.JSONSchema) as z.ZodType<Record<string, unknown>>;
-  } catch {
+  } catch (error) {
+    onProblem?.(error instanceof Error ? error.message : String(error));
     return z.record(z.string(), z.unknown());
   }
 }
