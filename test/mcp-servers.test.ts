@@ -5,7 +5,9 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, runToolCall, type ToolCallEvent } from '../src/streams/index.js';
 import { createToolRegistry, type ToolRegistry } from '../src/tools/index.js';
+import type { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { createMcpServerSet, IDEMPOTENCY_META_KEY, type McpServerSet } from '../src/tools/mcp/index.js';
+import { createMcpTransport } from '../src/tools/mcp/mcp-transport.js';
 import { closedPort } from './support/closed-port.js';
 import { eventually, readStdioRecords, stdioTestEntry } from './support/mcp-stdio-entry.js';
 import { startMcpHttpTestServer, type McpHttpTestServer } from './support/mcp-test-server-http.js';
@@ -157,6 +159,26 @@ describe('MCP servers as a tool source (stdio)', () => {
     await set.close();
     expect(() => process.kill(pid, 0)).toThrow();
     expect(set.health()[0]!.status).toBe('closed');
+  });
+});
+
+describe('MCP server lifecycle', () => {
+  it('close() while the child is still starting stops it too', async () => {
+    let transport: StdioClientTransport | undefined;
+    const set = createMcpServerSet({
+      entries: [stdioTestEntry(join(dir, 'starting.jsonl'))],
+      registry: createToolRegistry([]),
+      log,
+      connection: { createTransport: (entry, l) => (transport = createMcpTransport(entry, l) as StdioClientTransport) },
+    });
+    const starting = set.start();
+    const pid = await eventually(() => transport?.pid ?? undefined, 5000, 'the child to be spawned');
+    expect(set.health()[0]!.status).toBe('connecting');
+    await set.close();
+    // gone when close() resolves, not only once the handshake would have finished
+    expect(() => process.kill(pid, 0)).toThrow();
+    await starting;
+    expect(set.health()[0]).toMatchObject({ status: 'closed', tools: 0 });
   });
 });
 

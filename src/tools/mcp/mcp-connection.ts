@@ -49,6 +49,8 @@ export class McpConnection implements McpCaller {
   restarts = 0;
   private everReady = false;
   private client?: Client;
+  /** The client of an attempt still under way, so close() can stop a child that is still starting. */
+  private attempt?: Client;
   private generation = 0;
   private lostGeneration = -1;
   private failures = 0;
@@ -91,10 +93,11 @@ export class McpConnection implements McpCaller {
     this.status = 'closed';
     clearTimeout(this.timer);
     this.generation += 1;
-    const client = this.client;
+    const clients = [this.client, this.attempt];
     this.client = undefined;
+    this.attempt = undefined;
     // stdio: ends the child's stdin, then SIGTERM, then SIGKILL (the SDK's close), so no child outlives us
-    await client?.close().catch(() => {});
+    await Promise.all(clients.map((client) => client?.close().catch(() => {})));
   }
 
   private async connect(): Promise<void> {
@@ -107,6 +110,7 @@ export class McpConnection implements McpCaller {
     // transport noise (a dropped SSE stream, a stray line on stdout) is not a loss by itself; onclose says when it is
     client.onerror = () => {};
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => void this.relist(client, generation));
+    this.attempt = client;
     try {
       const transport = (this.options.createTransport ?? createMcpTransport)(entry, log);
       await client.connect(transport, { timeout });
@@ -128,6 +132,8 @@ export class McpConnection implements McpCaller {
     } catch (error) {
       this.lost(generation, describe(error));
       await client.close().catch(() => {});
+    } finally {
+      if (this.attempt === client) this.attempt = undefined;
     }
   }
 
