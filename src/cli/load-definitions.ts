@@ -19,7 +19,9 @@ export interface Definitions {
  * the registry `createRuntime` builds, from the same `loadToolsAndCatalog`, with legal tools that cannot query.
  */
 export async function loadDefinitions(config: Config): Promise<Definitions> {
-  const { tools, catalog, problems } = await loadToolsAndCatalog(config, createLegalTools({ db: noDatabase }));
+  const { tools, catalog, problems, mcp } = await loadToolsAndCatalog(config, createLegalTools({ db: noDatabase }));
+  // the servers' tools are listed now, which is all a check needs: their children stop here, nothing is called
+  await mcp.close();
   for (const workflow of catalog.list()) tools.register(workflowAsTool(workflow, noRuns));
   return { tools, catalog, catalogProblems: problems };
 }

@@ -31,6 +31,8 @@ export const ERROR_STATUS = {
   // task and upstream problems
   timeout: 504,
   circuit_open: 503,
+  // an MCP server that is down (restarting, unreachable): retryable, and not held against the tool by its breaker
+  tool_unavailable: 503,
   http_error: 502,
   network_error: 502,
   tool_error: 500,

@@ -14,6 +14,8 @@ export function healthRoute(runtime: Runtime, authMode: 'local' | 'jwt'): Router
       auth: authMode,
       database: runtime.db.kind,
       tools: runtime.tools.list().map((t) => t.name),
+      // each TOOLS_CONFIG MCP server: ready / connecting / down, how many tools it gave, why it is not up
+      mcpServers: runtime.mcp.health(),
       workflows: runtime.catalog.list().map((w) => w.id),
       ...(runtime.catalogProblems.length ? { workflowProblems: runtime.catalogProblems } : {}),
     });

@@ -20,7 +20,7 @@ export function describeToolResult(content: string): string {
     const message = typeof error === 'string' ? error : String(error?.message ?? error?.code ?? 'unknown error');
     return `failed: ${oneLine(message, 160)}`;
   }
-  for (const key of ['summary', 'message']) {
+  for (const key of ['summary', 'message', 'text']) {
     if (typeof record[key] === 'string' && record[key]) return oneLine(record[key], 200);
   }
   const facts = Object.entries(record)

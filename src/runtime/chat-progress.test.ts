@@ -50,4 +50,28 @@ describe('withChatProgress', () => {
     ]);
     expect(progress[0]?.startedAt).toBe('2030-01-01T00:00:00.000Z');
   });
+
+  it('puts a tool call\'s own progress on its task in a fresh snapshot', () => {
+    const snapshots: unknown[] = [];
+    testScheduler().run(({ cold, flush }) => {
+      const engine = createEngine();
+      const chatty: Tool = {
+        name: 'docs__slow', description: 'slow', parameters: z.object({}),
+        execute: (_args, ctx) => cold('-a-b|', { a: 1, b: 2 }).pipe(map((step) => (ctx.progress({ progress: step, total: 2 }), step))),
+      };
+      const model = { stream: () => cold<ModelChunk>('(af|)', { a: { type: 'tool-call-ready', id: '1', name: 'docs__slow', args: '{}' }, f: { type: 'finish', finishReason: 'tool-calls' } }) };
+      runChatTurn({ model, tools: { get: () => chatty, toModelTools: () => [] }, messages: [], engine, executionId: 'x', maxSteps: 1 })
+        .pipe(withChatProgress('x', { estimate: () => undefined, maxParallel: 5, now: () => engine.scheduler.now() }))
+        .subscribe((e: ChatTurnEvent) => {
+          if (e.type === 'progress') snapshots.push([e.snapshot.tasks[0]?.status, e.snapshot.tasks[0]?.progress]);
+        });
+      flush();
+    });
+    expect(snapshots).toEqual([
+      ['running', undefined],
+      ['running', { progress: 1, total: 2 }],
+      ['running', { progress: 2, total: 2 }],
+      ['completed', { progress: 2, total: 2 }],
+    ]);
+  });
 });

@@ -8,8 +8,11 @@ export interface ChatProgressOptions {
   now(): number;
 }
 
-/** Events that change the picture of a chat turn's tool calls; each is followed by a fresh `progress` snapshot. */
-const CHANGES = new Set(['task-start', 'task-retry', 'task-complete', 'task-failed', 'task-skipped']);
+/**
+ * Events that change the picture of a chat turn's tool calls; each is followed by a fresh `progress` snapshot. A tool's
+ * own progress (an MCP server's notifications/progress) is one, so useChat's progress part shows it on the call's task.
+ */
+const CHANGES = new Set(['task-start', 'task-progress', 'task-retry', 'task-complete', 'task-failed', 'task-skipped']);
 
 /**
  * Folds a chat turn's tool-call events into progress snapshots (the `data-workflow` part), with the same fold and

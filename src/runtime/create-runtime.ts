@@ -11,6 +11,7 @@ import { createEngine, type Engine } from '../streams/index.js';
 import { createGatewayMetrics, type GatewayMetrics } from '../telemetry/index.js';
 import { createLegalTools, seedSampleFirm } from '../tools/legal/index.js';
 import type { ToolRegistry } from '../tools/index.js';
+import type { McpServerSet } from '../tools/mcp/index.js';
 import { loadToolsAndCatalog } from './load-tools-and-catalog.js';
 import type { CatalogProblem, WorkflowCatalog } from './workflow-catalog.js';
 import { createRecovery, type Recovery } from './recover-runs.js';
@@ -30,8 +31,10 @@ export interface Runtime {
   hub: EventHub;
   writer: LogWriter;
   engine: Engine;
-  /** Every tool: built-in legal tools, TOOLS_CONFIG tools, and one tool per workflow template. */
+  /** Every tool: built-in legal tools, TOOLS_CONFIG tools, the tools of its MCP servers, and one tool per workflow template. */
   tools: ToolRegistry;
+  /** TOOLS_CONFIG's MCP servers: their status for `/api/health`; closed (children stopped) with the runtime. */
+  mcp: McpServerSet;
   catalog: WorkflowCatalog;
   /** Starts, resumes and cancels every run of this process, chat or workflow. */
   runs: Runs;
@@ -72,6 +75,8 @@ export interface RuntimeOptions {
   log?: { to?: NodeJS.WritableStream; level?: string };
   /** false: no Prometheus metrics whatever WORKFLOW_ENABLE_TELEMETRY says (the CLI, which serves no GET /metrics). */
   metrics?: boolean;
+  /** Overrides for the MCP server connections (tests: a faster restart backoff). */
+  mcpConnection?: import('./load-tools-and-catalog.js').LoadToolsOptions['mcpConnection'];
 }
 
 /**
@@ -84,6 +89,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const logger = options.logger ?? createLogger({ level: options.log?.level ?? config.LOG_LEVEL, destination: options.log?.to });
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   let cluster: Cluster | undefined;
+  let mcp: McpServerSet | undefined;
   try {
     const embedded = !config.DATABASE_URL;
     if (config.SAPFLOW_SEED_SAMPLE_DATA ?? embedded) {
@@ -119,7 +125,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       extractor: openai?.extractor,
       mailer: config.SMTP_URL ? nodemailer.createTransport(config.SMTP_URL) : undefined,
     });
-    const { tools, catalog, problems } = await loadToolsAndCatalog(config, legalTools, options.extraTools);
+    const loaded = await loadToolsAndCatalog(config, legalTools, options.extraTools, { log: logger, mcpConnection: options.mcpConnection });
+    const { tools, catalog, problems } = loaded;
+    mcp = loaded.mcp;
+    for (const server of mcp.health()) {
+      if (server.status !== 'ready') notices.push(`MCP server ${server.name} not reachable at start (${server.error ?? server.status}); retrying in the background, its tools fail with tool_unavailable meanwhile.`);
+    }
     for (const p of problems) notices.push(`Workflow ${p.file} not loaded: [${p.code}] ${p.path ? `${p.path}: ` : ''}${p.message}`);
     const metrics = config.WORKFLOW_ENABLE_TELEMETRY && options.metrics !== false ? createGatewayMetrics() : undefined;
     const limiters = engine.limiters;
@@ -148,7 +159,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     if (limiters.waiting) monitoring.queueSource('tool_calls', () => limiters.waiting!());
 
     return {
-      config, db, store, hub, writer, engine, tools, catalog, runs, recovery, model, metrics, notices, catalogProblems: problems, logger, cluster: joined, monitoring,
+      config, db, store, hub, writer, engine, tools, mcp: loaded.mcp, catalog, runs, recovery, model, metrics, notices, catalogProblems: problems, logger, cluster: joined, monitoring,
       async close() {
         metrics?.stop();
         monitoring.stop();
@@ -156,6 +167,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         recovery.stop();
         await joined?.stopTaking().catch(() => {});
         await runs.handOver();
+        // after the hand-over, so no call of ours is still waiting on a server; stops stdio children
+        await loaded.mcp.close();
         await joined?.close().catch(() => {});
         await tracing?.shutdown().catch(() => {});
         await writer.close();
@@ -163,6 +176,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       },
     };
   } catch (error) {
+    await mcp?.close().catch(() => {});
     await cluster?.close().catch(() => {});
     await db.close().catch(() => {});
     throw error;

@@ -148,6 +148,31 @@ describe('runToolCall', () => {
     expect(calls).toHaveLength(4); // c never reached the service
   });
 
+  it('does not count tool_unavailable (a server down or restarting) against the breaker: the tool works the moment it is back', () => {
+    let up = false;
+    const unavailable = new SapflowError('tool_unavailable', 'MCP server docs is restarting', { retryable: true });
+    const { tool } = scriptedTool('docs__search', () => (up ? cold$('5ms (r|)', 'found') : cold$('#')), {
+      circuit_breaker: { failure_threshold: 2, reset_timeout: 30 },
+    });
+    let cold$: (m: string, v?: string) => Observable<string> = () => EMPTY;
+    const engine = createEngine();
+    testScheduler().run(({ cold, hot, expectObservable }) => {
+      cold$ = (m, v) => cold(m, { r: v ?? '' }, unavailable);
+      // three calls while the server is down (threshold 2), then one at 30 ms once it is back
+      const arrivals = hot('a 9ms b 9ms c 9ms d');
+      const events = arrivals.pipe(
+        tap((id) => (up = id === 'd')),
+        mergeMap((id) => runToolCall(call(tool, { taskId: id }), engine)),
+        map(label),
+      );
+      expectObservable(events).toBe('(ab) 6ms (cd) 6ms (ef) 6ms g 4ms h', {
+        a: 'start:a#1', b: 'failed:a:tool_unavailable', c: 'start:b#1', d: 'failed:b:tool_unavailable',
+        e: 'start:c#1', f: 'failed:c:tool_unavailable', g: 'start:d#1', h: 'done:d:"found"',
+      });
+    });
+    expect(engine.breakers.states()).toEqual({ docs__search: 'closed' });
+  });
+
   it('waits for a breaker that answers asynchronously (a cluster choosing its probe) and never calls a refused tool', () => {
     const { tool, calls } = scriptedTool('svc', () => 'up');
     testScheduler().run(({ cold, expectObservable }) => {

@@ -115,7 +115,10 @@ function toolCallEvents(call: ToolCall, engine: Engine, traceparent?: string): O
           catchError((thrown: unknown) => {
             judged = true;
             const error = toSapflowError(thrown, 'tool_error');
-            const transition = breakerEvents(breaker.record(false, scheduler.now()));
+            // the tool's server is down or restarting: no verdict on the tool, so a restart never leaves its breaker open
+            const unavailable = error.code === 'tool_unavailable';
+            if (unavailable) breaker.release();
+            const transition = unavailable ? [] : breakerEvents(breaker.record(false, scheduler.now()));
             const info = toErrorInfo(error);
             if (!error.retryable || n > retries) return of(...transition, failed(info, n));
             const delayMs = backoffDelay(n, engine.backoff);

@@ -70,4 +70,26 @@ describe('createToolRegistry', () => {
     const tool = echo('dated', { parameters: z.object({ when: z.date() }) });
     expect(() => createToolRegistry([tool])).toThrow(/tool dated: parameters cannot be expressed as JSON Schema/);
   });
+
+  it('replaces and unregisters tools, and the model is offered what is registered now', () => {
+    const registry = createToolRegistry([echo('a'), echo('b')]);
+    registry.replace(echo('a', { description: 'new a' }));
+    registry.replace(echo('c'));
+    expect(registry.unregister('b')).toBe(true);
+    expect(registry.unregister('b')).toBe(false);
+    expect(registry.list().map((t) => t.name)).toEqual(['a', 'c']);
+    expect(registry.toModelTools().map((t) => [t.name, t.description])).toEqual([['a', 'new a'], ['c', 'Echo c']]);
+    expect(registry.has('b')).toBe(false);
+    expect(() => registry.replace(echo('dot.name'))).toThrow(expect.objectContaining({ code: 'invalid_tools_config' }));
+  });
+
+  it('answers get and has for missing names from resolveMissing, without listing them', () => {
+    const placeholder = echo('docs__later');
+    const registry = createToolRegistry([echo('a')], { resolveMissing: (name) => (name.startsWith('docs__') ? placeholder : undefined) });
+    expect(registry.get('docs__later')).toBe(placeholder);
+    expect(registry.has('docs__later')).toBe(true);
+    expect(registry.has('crm__x')).toBe(false);
+    expect(registry.list().map((t) => t.name)).toEqual(['a']);
+    expect(registry.toModelTools().map((t) => t.name)).toEqual(['a']);
+  });
 });

@@ -34,6 +34,18 @@ function HealthChips({ health, failed }: { health: Health | null; failed: boolea
         {health.model === 'openai' ? 'Model: OpenAI' : 'Offline demo model'}
       </span>
       <span className="chip" title="How users are identified">{health.auth === 'jwt' ? 'Signed-in users (JWT)' : 'Local mode'}</span>
+      {(health.mcpServers ?? []).map((server) => (
+        <span
+          key={server.name}
+          className={`chip ${server.status === 'ready' ? 'chip-ok' : 'chip-bad'}`}
+          data-testid={`mcp-chip-${server.name}`}
+          title={server.status === 'ready'
+            ? `MCP server (${server.transport}): ${health.tools.filter((t) => t.startsWith(`${server.name}__`)).join(', ')}`
+            : `MCP server (${server.transport}) ${server.status}${server.error ? `: ${server.error}` : ''}; its tools fail with tool_unavailable until it is back`}
+        >
+          MCP {server.name}: {server.status === 'ready' ? `${server.tools} tools` : server.status}
+        </span>
+      ))}
     </>
   );
 }

@@ -46,8 +46,18 @@ export interface Health {
   auth: 'local' | 'jwt';
   database: string;
   tools: string[];
+  /** TOOLS_CONFIG's MCP servers; their tools are in `tools` as `<server>__<tool>`. */
+  mcpServers?: McpServerHealth[];
   workflows: string[];
   workflowProblems?: unknown[];
+}
+export interface McpServerHealth {
+  name: string;
+  transport: 'stdio' | 'http';
+  status: 'connecting' | 'ready' | 'down' | 'closed';
+  tools: number;
+  restarts: number;
+  error?: string;
 }
 
 export class GatewayError extends Error {
