@@ -122,6 +122,8 @@ function toWorkflowJson(workflow: CompiledWorkflow) {
       parameters: task.parameters,
       ...(task.timeout === undefined ? {} : { timeout: task.timeout }),
       ...(task.retry_count === undefined ? {} : { retry_count: task.retry_count }),
+      ...(task.approval === undefined ? {} : { approval: task.approval }),
+      ...(task.approval_timeout === undefined ? {} : { approval_timeout: task.approval_timeout }),
     })),
   };
 }
