@@ -22,6 +22,7 @@ export {
   type NewExecution,
   type ReadEventsOptions,
   type StoredEvent,
+  type TaskDecisionRecord,
   type WorkflowDefinitionRecord,
 } from './execution-types.js';
 export {

@@ -171,3 +171,15 @@ describe('runWorkflow approvals', () => {
     });
   });
 });
+
+describe('runWorkflow approvals given before the wait', () => {
+  it('applies a decision that came before its task was asked about (stored while the run was parked)', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const wf = flow({ id: 'first', parameters: { ms: 100 } }, { id: 'send', approval: 'required', dependencies: ['first'] });
+      const { events } = start(wf, { decisions: cold('a', { a: yes('send') }) });
+      expectObservable(labels(events)).toBe('(wa) 96ms (bxdsef|)', {
+        w: 'workflow-start', a: 'start:first#1', b: 'done:first:100', x: 'ask:send', d: 'approved:send:alice', s: 'start:send#1', e: 'done:send:0', f: 'finish:completed',
+      });
+    });
+  });
+});

@@ -57,6 +57,8 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
     const approvals = new Map<string, ApprovalRecord>(Object.entries(resume?.approvals ?? {}));
     /** Waiting tasks with an approval_timeout: when each is denied unless someone decides first. */
     const deadlines$ = new Subject<{ taskId: string; atMs: number; seconds?: number }>();
+    /** Decisions that came before their task reached its wait (a resumed run is given the stored ones at once). */
+    const early = new Map<string, ApprovalDecision>();
     let lastProgressAt = Number.NEGATIVE_INFINITY;
     let progressDirty = false;
 
@@ -177,11 +179,13 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
       state.markWaiting(task.id);
       const events: WorkflowEvent[] = [];
       let expiresAt = known?.expiresAt;
+      const decidedEarly = early.get(task.id);
       if (!known) {
         if (task.approval_timeout !== undefined) expiresAt = new Date(scheduler.now() + task.approval_timeout * 1000).toISOString();
         approvals.set(task.id, { input, ...(expiresAt ? { expiresAt } : {}) });
         events.push({ type: 'task-approval-request', ...base(), taskId: task.id, function: task.function, input, ...(expiresAt ? { expiresAt } : {}) });
       }
+      if (decidedEarly) return concat(from(events), onDecision(decidedEarly));
       if (expiresAt) {
         const atMs = Date.parse(expiresAt);
         // ran out while the run was parked: denied now, before the run could park again
@@ -193,7 +197,11 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
 
     /** A decision on a waiting task: announced, then the task is released to run, or to fail as denied. */
     const onDecision = (decision: ApprovalDecision): Observable<WorkflowEvent> => {
-      if (!state.has(decision.taskId) || state.get(decision.taskId).status !== 'waiting') return EMPTY;
+      if (!state.has(decision.taskId) || state.isTerminal(decision.taskId) || approvals.get(decision.taskId)?.decision) return EMPTY;
+      if (state.get(decision.taskId).status !== 'waiting') {
+        if (!early.has(decision.taskId)) early.set(decision.taskId, decision);
+        return EMPTY;
+      }
       const { taskId, ...decided } = decision;
       approvals.set(taskId, { ...approvals.get(taskId)!, decision: decided });
       state.unwait(taskId);
