@@ -1,11 +1,12 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lastValueFrom, toArray } from 'rxjs';
+import { from, lastValueFrom, toArray } from 'rxjs';
+import { workflowResumePoint } from '../src/runtime/resume-point.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/store/index.js';
 import type { WorkflowEvent, WorkflowFinishEvent } from '../src/protocol/index.js';
-import { createEngine, runWorkflow } from '../src/streams/index.js';
+import { createEngine, runWorkflow, type ApprovalDecision } from '../src/streams/index.js';
 import { createToolRegistry, type ToolRegistry } from '../src/tools/index.js';
 import { createLegalTools, seedSampleFirm } from '../src/tools/legal/index.js';
 import { compileWorkflow, loadWorkflowFile, resolveInputs } from '../src/workflows/index.js';
@@ -16,7 +17,7 @@ import { compileWorkflow, loadWorkflowFile, resolveInputs } from '../src/workflo
  */
 const WORKFLOWS_DIR = fileURLToPath(new URL('../workflows/', import.meta.url));
 const NOW = new Date('2025-03-12T15:00:00Z');
-const TESTED = ['legal_intake', 'example', 'email_batch', 'document_review', 'billing_review', 'deadline_calendar', 'new_matter_opening'];
+const TESTED = ['legal_intake', 'legal_intake_reviewed', 'example', 'email_batch', 'document_review', 'billing_review', 'deadline_calendar', 'new_matter_opening'];
 
 let db: Database;
 let tools: ToolRegistry;
@@ -38,12 +39,29 @@ interface Run {
   result(taskId: string): any;
 }
 
-async function run(id: string, inputs: Record<string, unknown> = {}): Promise<Run> {
+/** A lawyer looking at a parked run: told what a waiting task will run with, answers with a decision. */
+type Reviewer = (request: Extract<WorkflowEvent, { type: 'task-approval-request' }>) => Promise<Omit<ApprovalDecision, 'taskId'>>;
+
+async function run(id: string, inputs: Record<string, unknown> = {}, reviewer?: Reviewer): Promise<Run> {
   const compiled = compileWorkflow(await loadWorkflowFile(join(WORKFLOWS_DIR, `${id}.yaml`)), { hasTool: (name) => tools.has(name) });
   const executionId = `exec-${id}-${++runs}`;
-  const events = await lastValueFrom(
-    runWorkflow(compiled, createEngine(), { tools, inputs: resolveInputs(compiled.definition, inputs), executionId, user: 'tester' }).pipe(toArray()),
-  );
+  const events: WorkflowEvent[] = [];
+  let decided: ApprovalDecision[] = [];
+  // a run that parks for approval is resumed from its log with the decisions, as the gateway does
+  for (let attempt = 0; ; attempt++) {
+    const point = workflowResumePoint(events);
+    const resume = attempt === 0 ? undefined : { ...point, attempt };
+    events.push(...(await lastValueFrom(
+      runWorkflow(compiled, createEngine(), { tools, inputs: resolveInputs(compiled.definition, inputs), executionId, user: 'tester', resume, decisions: from(decided) }).pipe(toArray()),
+    )));
+    const last = events.at(-1)!;
+    if (last.type !== 'workflow-waiting') break;
+    const asked = workflowResumePoint(events).approvals;
+    const requests = last.waitingTasks.map((taskId) => events.find((e) => e.type === 'task-approval-request' && e.taskId === taskId)!);
+    expect(reviewer, `${id} waits for ${last.waitingTasks.join(', ')}`).toBeDefined();
+    decided = await Promise.all(requests.map(async (request) => ({ taskId: (request as { taskId: string }).taskId, ...(await reviewer!(request as never)) })));
+    expect(Object.keys(asked)).toEqual(expect.arrayContaining(last.waitingTasks));
+  }
   const finish = events.at(-1) as WorkflowFinishEvent;
   expect(finish.type).toBe('workflow-finish');
   return {
@@ -310,5 +328,57 @@ describe('new_matter_opening', () => {
     expect(r.finish.status).toBe('completed');
     expect(r.tasks.kickoff_meeting).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/kickoff_at != null/) });
     expect(r.result('open_new_matter').matter.client_id).toBe('sample-client-003');
+  });
+});
+
+describe('legal_intake_reviewed', () => {
+  const letters = async (name: string) => (await db.query("SELECT 1 FROM documents WHERE kind = 'retainer_letter' AND body LIKE $1", [`%${name}%`])).rows.length;
+
+  it('stores the letter and emails the client only after a lawyer approves each, showing what will go out', async () => {
+    const seen: Array<{ taskId: string; input: any; letters: number; outbox: number }> = [];
+    let executionId = '';
+    const before = await letters('Dear John Miller');
+    const r = await run('legal_intake_reviewed', { client_email: 'john@example.com' }, async (request) => {
+      executionId = request.executionId;
+      seen.push({ taskId: request.taskId, input: request.input, letters: await letters('Dear John Miller'), outbox: (await outboxOf(request.executionId)).length });
+      return { approved: true, by: 'lawyer' };
+    });
+    expect(r.finish.status).toBe('completed');
+    expect(seen.map((s) => s.taskId)).toEqual(['generate_retainer', 'send_confirmation']);
+    // asked about the letter before any was stored, about the email before any was queued
+    expect(seen[0]).toMatchObject({ input: { client_name: 'John Miller', client_email: 'john@example.com', retainer_amount: 5000 }, letters: before, outbox: 0 });
+    expect(seen[1]!.input).toMatchObject({ to: 'john@example.com', subject: 'Your request for representation' });
+    expect(seen[1]!.input.body).toContain(r.result('generate_retainer').title);
+    expect(seen[1]).toMatchObject({ letters: before + 1, outbox: 0 });
+    const requests = r.events.filter((e) => e.type === 'task-approval-request');
+    expect(requests.every((e) => e.type === 'task-approval-request' && e.expiresAt !== undefined)).toBe(true);
+    expect(await outboxOf(executionId)).toHaveLength(1);
+  });
+
+  it('sends nothing when the lawyer denies the email: the letter and the record stand, the run is partial', async () => {
+    const r = await run('legal_intake_reviewed', { client_email: 'john@example.com' }, async (request) =>
+      request.taskId === 'send_confirmation' ? { approved: false, by: 'lawyer', reason: 'call the client first' } : { approved: true, by: 'lawyer' },
+    );
+    expect(r.finish.status).toBe('partial');
+    expect(r.tasks.send_confirmation).toMatchObject({ status: 'failed', error: { code: 'denied', message: 'Denied by lawyer: call the client first' } });
+    expect(r.tasks.update_client!.status).toBe('completed');
+    expect(await outboxOf(r.executionId)).toHaveLength(0);
+  });
+
+  it('stores no letter and emails nobody when the lawyer denies the letter', async () => {
+    const r = await run('legal_intake_reviewed', { client_email: 'john@example.com' }, async () => ({ approved: false, by: 'lawyer' }));
+    expect(r.finish.status).toBe('failed');
+    expect(r.tasks.generate_retainer).toMatchObject({ status: 'failed', error: { code: 'denied' } });
+    for (const id of ['send_confirmation', 'update_client']) expect(r.tasks[id]!.status, id).toBe('skipped');
+    expect(await outboxOf(r.executionId)).toHaveLength(0);
+  });
+
+  it('asks nothing for a conflict: the conflicts partner is told at once, as in legal_intake', async () => {
+    const r = await run('legal_intake_reviewed', { client_email: 'd.whitaker@brightwaterfoods.example' }, async () => {
+      throw new Error('nothing should need approval');
+    });
+    expect(r.finish.status).toBe('completed');
+    expect(r.events.some((e) => e.type === 'task-approval-request')).toBe(false);
+    expect(await outboxOf(r.executionId)).toMatchObject([{ to_address: 'conflicts@sample-partners.example' }]);
   });
 });

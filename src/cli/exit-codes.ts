@@ -8,6 +8,8 @@ export const EXIT = {
   failed: 1,
   /** The run finished, but a non-critical task failed. */
   partial: 2,
+  /** The run waits for a person's approval (`sapflow approve`); it goes on when someone decides. */
+  waiting: 3,
   /** BSD's EX_USAGE: the definition, the inputs, the command line or a config file is wrong. Nothing ran. */
   usage: 64,
 } as const;

@@ -6,6 +6,9 @@ Usage:
   sapflow run <file|template-id> [options]    run and log a workflow, with live progress
       -i, --input name=value                  an input, coerced to its declared type (repeatable)
       --json                                  every workflow event as one JSON line, ending with workflow-finish
+                                              (or workflow-waiting, when a task waits for approval: exit 3)
+  sapflow approve <executionId> <taskId>      approve a task the run waits for, then carry the run on here
+      --deny [--reason text]                  deny it instead (the task fails with "denied")
   sapflow list [--json]                       workflow templates with their ids and inputs
   sapflow migrate                             apply pending migrations to DATABASE_URL or the embedded store
   sapflow seed [--refresh]                    load the sample firm (demo data) into DATABASE_URL or the embedded store
@@ -13,6 +16,7 @@ Usage:
 
 Exit codes:
   0 completed   2 partial (a non-critical task failed)   1 failed, cancelled or an internal error
+  3 waiting for an approval (sapflow approve)
   64 invalid definition, input, command line or configuration (the error's [code] and message on stderr)
 
 Environment:

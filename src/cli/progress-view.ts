@@ -86,6 +86,18 @@ export function createProgressView({ out, live, colors: c, now = Date.now }: Pro
       if (!live && event.type === 'task-retry') {
         out.write(`${c.yellow('↻')} ${event.taskId}  retrying in ${formatDuration(event.delayMs)} after [${event.error.code}] ${event.error.message}\n`);
       }
+      if (event.type === 'workflow-waiting') {
+        // parked: the picture stops here, with what waits (and with what arguments) on its own lines
+        stop();
+        if (live) {
+          notice = undefined;
+          draw();
+          logUpdate!.done();
+        } else {
+          for (const task of snapshot.tasks.filter((t) => t.status === 'waiting')) out.write(`${renderTaskLine(task, lineOptions(false))}\n`);
+        }
+        closed = true;
+      }
       if (event.type === 'workflow-finish') {
         stop();
         if (live) {

@@ -63,6 +63,10 @@ function describe(task: TaskSnapshot, options: TaskLineOptions): { icon: string;
       const error = task.error ? `[${task.error.code}] ${task.error.message}` : '';
       return { icon: '✗', state: `failed${after}`, detail: error, paint: c.red };
     }
+    case 'waiting': {
+      const until = task.approval?.expiresAt ? ` (denied at ${task.approval.expiresAt} unless decided)` : '';
+      return { icon: '⏸', state: 'waiting for approval', detail: `${shortJson(task.approval?.input ?? {})}${until}`, paint: c.yellow };
+    }
     case 'skipped':
       return { icon: '↷', state: task.reason ? 'skipped:' : 'skipped', detail: task.reason, paint: c.yellow };
   }

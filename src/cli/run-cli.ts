@@ -2,6 +2,7 @@ import { toSapflowError } from '../errors/index.js';
 import type { CliContext } from './cli-context.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 import { formatError } from './format-error.js';
+import { approveCommand } from './approve-command.js';
 import { graphCommand } from './graph-command.js';
 import { HELP_TEXT } from './help-text.js';
 import { listCommand } from './list-command.js';
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, (args: string[], ctx: CliContext) => Promise<numb
   validate: validateCommand,
   graph: graphCommand,
   run: runCommand,
+  approve: approveCommand,
   list: listCommand,
   migrate: migrateCommand,
   seed: seedCommand,

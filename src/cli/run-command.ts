@@ -4,10 +4,11 @@ import { loadConfig } from '../config.js';
 import { SapflowError } from '../errors/index.js';
 import { createRuntime } from '../runtime/create-runtime.js';
 import type { StoredEvent } from '../store/index.js';
-import type { WorkflowEvent, WorkflowFinishEvent } from '../protocol/index.js';
+import type { TaskApprovalRequestEvent, WorkflowEvent, WorkflowFinishEvent, WorkflowWaitingEvent } from '../protocol/index.js';
 import { resolveInputs } from '../workflows/index.js';
 import type { CliContext } from './cli-context.js';
-import { exitCodeForStatus } from './exit-codes.js';
+import { EXIT, exitCodeForStatus } from './exit-codes.js';
+import { renderWaiting } from './render-waiting.js';
 import { loadDefinitions } from './load-definitions.js';
 import { loadWorkflowTarget } from './load-workflow-target.js';
 import { parseCommandArgs } from './parse-command-args.js';
@@ -61,11 +62,16 @@ export async function runCommand(args: string[], ctx: CliContext): Promise<numbe
       else ctx.stderr.write(`${text}\n`);
     });
     try {
-      const finish = await followRun(run.events, (event) => {
+      const asked = new Map<string, TaskApprovalRequestEvent>();
+      const end = await followRun(run.events, (event) => {
+        if (event.type === 'task-approval-request') asked.set(event.taskId, event);
         if (json) ctx.stdout.write(`${JSON.stringify(event)}\n`);
         else view!.update(event);
       });
-      return exitCodeForStatus(finish.status);
+      if (end.type === 'workflow-finish') return exitCodeForStatus(end.status);
+      view?.close();
+      if (!json) ctx.stdout.write(`\n${renderWaiting(end, asked, colors, `http://localhost:${config.PORT}`)}`);
+      return EXIT.waiting;
     } finally {
       stopListening();
       view?.close();
@@ -75,16 +81,25 @@ export async function runCommand(args: string[], ctx: CliContext): Promise<numbe
   }
 }
 
-function followRun(events: Observable<StoredEvent<WorkflowEvent>>, onEvent: (event: WorkflowEvent) => void): Promise<WorkflowFinishEvent> {
+/** Follows the run to its finish, or to its parking for an approval (then it stops following: the run waits in the store). */
+export function followRun(
+  events: Observable<StoredEvent<WorkflowEvent>>,
+  onEvent: (event: WorkflowEvent) => void,
+  { ignoreWaitingUpTo = 0 }: { ignoreWaitingUpTo?: number } = {},
+): Promise<WorkflowFinishEvent | WorkflowWaitingEvent> {
   return new Promise((resolve, reject) => {
     let finish: WorkflowFinishEvent | undefined;
-    events.subscribe({
-      next: ({ event }) => {
+    const subscription = events.subscribe({
+      next: ({ seq, event }) => {
         if (event.type === 'workflow-finish') finish = event;
         try {
           onEvent(event);
         } catch (error) {
           reject(error);
+        }
+        if (event.type === 'workflow-waiting' && seq > ignoreWaitingUpTo) {
+          resolve(event);
+          queueMicrotask(() => subscription.unsubscribe());
         }
       },
       error: reject,

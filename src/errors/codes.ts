@@ -24,8 +24,11 @@ export const ERROR_STATUS = {
   unknown_workflow: 404,
   unknown_execution: 404,
   unknown_document: 404,
+  unknown_task: 404,
   metrics_disabled: 404,
   conflict: 409,
+  task_not_waiting: 409,
+  already_decided: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   // task and upstream problems
@@ -39,6 +42,8 @@ export const ERROR_STATUS = {
   invalid_arguments: 400,
   unknown_tool: 400,
   cancelled: 499,
+  /** A task a person (or its approval_timeout) did not approve. */
+  denied: 403,
   upstream_error: 502,
   rate_limited: 429,
   store_error: 500,

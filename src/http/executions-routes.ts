@@ -13,8 +13,14 @@ import { openSse, toSseFrame } from './sse.js';
 const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).optional(),
   cursor: z.string().min(1).optional(),
-  status: z.enum(['pending', 'running', 'completed', 'partial', 'failed', 'cancelled']).optional(),
+  // waiting: parked for a decision, or live with a task that waits for one
+  status: z.enum(['pending', 'running', 'waiting', 'completed', 'partial', 'failed', 'cancelled']).optional(),
   kind: z.enum(['workflow', 'chat']).optional(),
+});
+
+const approvalBodySchema = z.strictObject({
+  approved: z.boolean({ error: 'must be true or false' }),
+  reason: z.string().max(2_000).optional(),
 });
 
 const seqSchema = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -73,6 +79,17 @@ export function executionsRoutes(runtime: Runtime): Router {
       await runtime.runs.cancel(execution.id, user);
       const now = await ownExecution(req, res);
       res.status(isTerminalStatus(now.status) ? 200 : 202).json(toExecutionSummaryJson(now));
+    } catch (error) {
+      sendError(res, error);
+    }
+  });
+
+  // the run's owner approves or denies a task that waits for approval; someone else's run is answered as unknown
+  router.post('/api/executions/:id/tasks/:taskId/approval', async (req, res) => {
+    try {
+      const body = parseApprovalBody(req.body);
+      const execution = await runtime.runs.decide(String(req.params.id), currentUser(res), { taskId: String(req.params.taskId), ...body });
+      res.json({ ...toExecutionSummaryJson(execution), decision: { taskId: String(req.params.taskId), approved: body.approved, by: currentUser(res), ...(body.reason ? { reason: body.reason } : {}) } });
     } catch (error) {
       sendError(res, error);
     }
@@ -151,6 +168,15 @@ function lastEventId(req: Request): number {
 
 function firstString(value: unknown): string | undefined {
   return typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined;
+}
+
+function parseApprovalBody(body: unknown): z.infer<typeof approvalBodySchema> {
+  const result = approvalBodySchema.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const path = issue.path.length ? `body.${issue.path.map(String).join('.')}` : 'body';
+  const message = issue.code === 'unrecognized_keys' ? `unknown field "${issue.keys[0]}"` : issue.code === 'invalid_type' && issue.path.length === 0 ? 'must be a JSON object { "approved": true|false, "reason"? }' : issue.message;
+  throw new SapflowError('invalid_body', `Invalid approval at ${path}: ${message}`, { details: { path } });
 }
 
 function parseQuery<T>(schema: z.ZodType<T>, query: unknown): T {

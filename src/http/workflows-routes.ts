@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import { lastValueFrom } from 'rxjs';
+import { lastValueFrom, takeWhile } from 'rxjs';
 import { z } from 'zod';
 import { SapflowError } from '../errors/index.js';
 import type { Runtime } from '../runtime/create-runtime.js';
@@ -64,7 +64,8 @@ export function workflowsRoutes(runtime: Runtime): Router {
     }
     if (req.accepts(['text/event-stream', 'application/json']) === 'application/json') {
       try {
-        await lastValueFrom(events, { defaultValue: undefined });
+        // a run that parks for an approval is answered as it stands (waiting), not held open for hours
+        await lastValueFrom(events.pipe(takeWhile((stored) => stored.event.type !== 'workflow-waiting', true)), { defaultValue: undefined });
         const execution = await runtime.store.getExecution(executionId, user);
         if (!execution) throw new SapflowError('unknown_execution', `No execution ${executionId}`);
         res.location(location).json(toExecutionJson(execution, { definition: false }));
@@ -122,6 +123,8 @@ function toWorkflowJson(workflow: CompiledWorkflow) {
       parameters: task.parameters,
       ...(task.timeout === undefined ? {} : { timeout: task.timeout }),
       ...(task.retry_count === undefined ? {} : { retry_count: task.retry_count }),
+      ...(task.approval === undefined ? {} : { approval: task.approval }),
+      ...(task.approval_timeout === undefined ? {} : { approval_timeout: task.approval_timeout }),
     })),
   };
 }

@@ -26,6 +26,8 @@ export function estimateRemaining(
   let critical = 0;
   let work = 0;
   for (const task of tasks) {
+    // a person decides when a waiting task goes on: no estimate can say
+    if (task.status === 'waiting') return null;
     if (task.status !== 'pending' && task.status !== 'running') continue;
     const mean = estimate(task.function);
     if (mean === undefined) return null;

@@ -9,8 +9,10 @@ export interface ErrorInfo {
   status?: number;
 }
 
-export type TaskStatus = 'pending' | 'running' | 'completed' | 'failed' | 'skipped';
-export type WorkflowStatus = 'running' | 'completed' | 'partial' | 'failed' | 'cancelled';
+/** `waiting`: held for a person's approval (`approval: required`, or a tool that needs approval). */
+export type TaskStatus = 'pending' | 'running' | 'waiting' | 'completed' | 'failed' | 'skipped';
+/** `waiting`: parked - nothing runs until someone decides on a waiting task. */
+export type WorkflowStatus = 'running' | 'waiting' | 'completed' | 'partial' | 'failed' | 'cancelled';
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
 interface Base {
@@ -25,6 +27,8 @@ export interface TaskInfo {
   dependencies: string[];
   parallelGroup?: string;
   critical: boolean;
+  /** Runs only after a person approves it. */
+  approval?: boolean;
 }
 
 export interface WorkflowStartEvent extends Base {
@@ -75,6 +79,25 @@ export interface TaskSkippedEvent extends Base {
   taskId: string;
   reason: string;
 }
+/** A task is held until its run's owner approves or denies it (POST /api/executions/:id/tasks/:taskId/approval). */
+export interface TaskApprovalRequestEvent extends Base {
+  type: 'task-approval-request';
+  taskId: string;
+  function: string;
+  /** The resolved arguments the task will run with once approved. */
+  input: unknown;
+  /** ISO time at which it is denied if nobody decided (`approval_timeout`). */
+  expiresAt?: string;
+}
+/** The decision on a waiting task: approved, it runs; denied, it fails with `denied`. */
+export interface TaskApprovalEvent extends Base {
+  type: 'task-approval';
+  taskId: string;
+  approved: boolean;
+  /** Who decided: the user id, or `timeout` when `approval_timeout` ran out. */
+  by: string;
+  reason?: string;
+}
 export interface CircuitBreakerEvent extends Base {
   type: 'circuit-breaker';
   tool: string;
@@ -87,6 +110,8 @@ export interface WorkflowProgressEvent extends Base {
   pendingTasks: string[];
   failedTasks: string[];
   skippedTasks: string[];
+  /** Tasks waiting for approval (absent in logs written before approvals existed). */
+  waitingTasks?: string[];
   progressPercentage: number;
   estimatedTimeRemainingMs: number | null;
 }
@@ -100,11 +125,22 @@ export interface TaskOutcome {
 }
 export interface WorkflowFinishEvent extends Base {
   type: 'workflow-finish';
-  status: Exclude<WorkflowStatus, 'running'>;
+  status: Exclude<WorkflowStatus, 'running' | 'waiting'>;
   tasks: Record<string, TaskOutcome>;
   durationMs: number;
   /** Why a run ended that no task of it decided: cancelled while nobody ran it, or given up (`resume_failed`). */
   error?: ErrorInfo;
+}
+
+/**
+ * Nothing is left to run but tasks waiting for approval: the run parks (its process lets go of it, nothing is held
+ * in memory) until a decision, or `wakeAt`, resumes it from the log.
+ */
+export interface WorkflowWaitingEvent extends Base {
+  type: 'workflow-waiting';
+  waitingTasks: string[];
+  /** The earliest `expiresAt` of the waiting tasks: when the run wakes by itself to deny them. */
+  wakeAt?: string;
 }
 
 /** A run picked up again from its log after its process went away; `reusedTasks` settled before and are not run again. */
@@ -128,6 +164,9 @@ export type WorkflowEvent =
   | TaskEvent
   | CircuitBreakerEvent
   | WorkflowProgressEvent
+  | TaskApprovalRequestEvent
+  | TaskApprovalEvent
+  | WorkflowWaitingEvent
   | RunResumedEvent
   | WorkflowFinishEvent;
 

@@ -6,7 +6,7 @@ export function emptySnapshot(executionId: string): ProgressSnapshot {
     executionId,
     status: 'running',
     tasks: [],
-    counts: { total: 0, pending: 0, running: 0, completed: 0, failed: 0, skipped: 0 },
+    counts: { total: 0, pending: 0, running: 0, waiting: 0, completed: 0, failed: 0, skipped: 0 },
     progressPercentage: 0,
     estimatedTimeRemainingMs: null,
   };
@@ -42,13 +42,23 @@ export function foldProgress(snapshot: ProgressSnapshot, event: WorkflowEvent): 
       return patchTask(snapshot, event.taskId, { status: 'failed', error: event.error, durationMs: event.durationMs, attempts: event.attempts, finishedAt: event.at });
     case 'task-skipped':
       return patchTask(snapshot, event.taskId, { status: 'skipped', reason: event.reason, finishedAt: event.at });
+    case 'task-approval-request':
+      return patchTask(snapshot, event.taskId, { status: 'waiting', approval: { input: event.input, expiresAt: event.expiresAt } }, event.function);
+    case 'task-approval': {
+      const task = snapshot.tasks.find((t) => t.id === event.taskId);
+      // approved: pending until its task-start; denied: its task-failed follows
+      return patchTask(snapshot, event.taskId, { status: 'pending', approval: { input: task?.approval?.input, approved: event.approved, by: event.by, reason: event.reason } });
+    }
+    case 'workflow-waiting':
+      return { ...snapshot, status: 'waiting', estimatedTimeRemainingMs: null };
     case 'workflow-progress':
       return { ...snapshot, estimatedTimeRemainingMs: event.estimatedTimeRemainingMs };
     case 'workflow-finish':
       return { ...snapshot, status: event.status, durationMs: event.durationMs, estimatedTimeRemainingMs: 0 };
     case 'circuit-breaker':
     case 'run-resumed':
-      return snapshot;
+      // a parked run that was woken is running again
+      return snapshot.status === 'waiting' ? { ...snapshot, status: 'running' } : snapshot;
   }
 }
 
@@ -61,7 +71,7 @@ function patchTask(snapshot: ProgressSnapshot, id: string, patch: Partial<TaskSn
 }
 
 function recount(snapshot: ProgressSnapshot): ProgressSnapshot {
-  const counts = { total: snapshot.tasks.length, pending: 0, running: 0, completed: 0, failed: 0, skipped: 0 };
+  const counts = { total: snapshot.tasks.length, pending: 0, running: 0, waiting: 0, completed: 0, failed: 0, skipped: 0 };
   for (const t of snapshot.tasks) counts[t.status] += 1;
   const settled = counts.completed + counts.failed + counts.skipped;
   return { ...snapshot, counts, progressPercentage: counts.total ? Math.floor((settled / counts.total) * 100) : 0 };

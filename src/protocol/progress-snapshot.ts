@@ -20,6 +20,8 @@ export interface TaskSnapshot {
   error?: ErrorInfo;
   reason?: string;
   progress?: unknown;
+  /** While waiting for approval: the arguments it will run with, and when it is denied by itself. */
+  approval?: { input: unknown; expiresAt?: string; approved?: boolean; by?: string; reason?: string };
 }
 
 export interface ProgressSnapshot {
@@ -28,7 +30,7 @@ export interface ProgressSnapshot {
   name?: string;
   status: WorkflowStatus;
   tasks: TaskSnapshot[];
-  counts: { total: number; pending: number; running: number; completed: number; failed: number; skipped: number };
+  counts: { total: number; pending: number; running: number; waiting: number; completed: number; failed: number; skipped: number };
   progressPercentage: number;
   estimatedTimeRemainingMs: number | null;
   startedAt?: string;

@@ -32,7 +32,7 @@ describe('withChatProgress', () => {
     const log: ChatTurnEvent[] = [
       { type: 'workflow-start', executionId: 'x', at: '2030-01-01T00:00:00.000Z', workflowId: 'chat', name: 'Chat turn', input: {}, tasks: [] },
       { type: 'step-start', step: 1 },
-      { type: 'progress', snapshot: { executionId: 'bogus', status: 'running', tasks: [], counts: { total: 9, pending: 9, running: 0, completed: 0, failed: 0, skipped: 0 }, progressPercentage: 0, estimatedTimeRemainingMs: null } },
+      { type: 'progress', snapshot: { executionId: 'bogus', status: 'running', tasks: [], counts: { total: 9, pending: 9, running: 0, waiting: 0, completed: 0, failed: 0, skipped: 0 }, progressPercentage: 0, estimatedTimeRemainingMs: null } },
       { type: 'task-start', executionId: 'x', at: '2030-01-01T00:00:00.010Z', taskId: 'c1', function: 'lookup', attempt: 1 },
       { type: 'task-failed', executionId: 'x', at: '2030-01-01T00:00:00.020Z', taskId: 'c1', error: { code: 'timeout', message: 'slow' }, durationMs: 10, attempts: 1 },
     ];

@@ -140,7 +140,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       observe: metrics?.observeRun,
       // an inline definition's id is the client's to choose: one label for all of them, not one series per id
       workflowLabel: (workflow) => (catalog.get(workflow.id) ? workflow.id : 'inline'),
-      ...(cluster ? { dispatch: cluster, remoteCancel: (id: string) => cluster!.requestCancel(id), announceListener: (id: string) => cluster!.announceListener(id) } : {}),
+      ...(cluster ? { dispatch: cluster, remoteCancel: (id: string) => cluster!.requestCancel(id), announceListener: (id: string) => cluster!.announceListener(id), announceDecision: (id: string) => cluster!.announceDecision(id) } : {}),
       leaseTtlMs: config.RUN_LEASE_MS, maxResumes: config.RUN_MAX_RESUMES, maxSteps: config.MAX_STEPS, chatGraceMs: config.CHAT_RESUME_GRACE_MS,
       tracing, logger, modelName: openai && !options.model ? config.OPENAI_MODEL : undefined,
     });

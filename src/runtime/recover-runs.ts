@@ -2,7 +2,7 @@ import type { ExecutionKind, ExecutionStore } from '../store/index.js';
 import type { Runs } from './run-pipeline.js';
 
 export interface RecoveryOptions {
-  store: Pick<ExecutionStore, 'claimOrphans'>;
+  store: Pick<ExecutionStore, 'claimOrphans' | 'wakeDueRuns'>;
   runs: Pick<Runs, 'owner' | 'leaseTtlMs' | 'liveIds' | 'resume'>;
   /**
    * The embedded store belongs to one process, so at start-up every live run in it is an orphan and is claimed at
@@ -39,8 +39,11 @@ export function createRecovery({
   let sweeping: Promise<number> | undefined;
   let failing = false;
 
+  const wakesWorkflows = !kinds || kinds.includes('workflow');
   const sweepOnce = async (ignoreLeases: boolean): Promise<number> => {
     let total = 0;
+    // parked runs whose approval_timeout ran out become runnable orphans, taken below like any other
+    if (wakesWorkflows) await store.wakeDueRuns();
     for (;;) {
       const claimed = await store.claimOrphans(runs.owner, runs.leaseTtlMs, { ignoreLeases, exclude: runs.liveIds(), limit: 50, kinds });
       for (const execution of claimed) {

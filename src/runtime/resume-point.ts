@@ -1,5 +1,5 @@
 import type { ChatMessage, ChatTurnEvent, TaskOutcome, ToolCallRequest, WorkflowEvent } from '../protocol/index.js';
-import { outcomeOf, stepMessages } from '../streams/index.js';
+import { outcomeOf, stepMessages, type ApprovalRecord } from '../streams/index.js';
 
 /** Where a workflow run stands in its log: every task that settled, and when the run began. */
 export interface WorkflowResumePoint {
@@ -7,17 +7,37 @@ export interface WorkflowResumePoint {
   settled: Record<string, TaskOutcome>;
   /** ms of the run's `workflow-start`; undefined when the process died before it was logged. */
   startedAt?: number;
+  /** Tasks asked about (with the arguments shown and the deadline), and the decision if one came: never asked twice. */
+  approvals: Record<string, ApprovalRecord>;
 }
 
 /** Reads a workflow run's log (in seq order) into the point a resume continues from. */
 export function workflowResumePoint(events: readonly WorkflowEvent[]): WorkflowResumePoint {
-  const point: WorkflowResumePoint = { settled: {} };
+  const point: WorkflowResumePoint = { settled: {}, approvals: {} };
   for (const event of events) {
     const outcome = settledOutcome(event);
     if (outcome) point.settled[(event as { taskId: string }).taskId] = outcome;
     else if (event.type === 'workflow-start') point.startedAt = Date.parse(event.at);
+    else if (event.type === 'task-approval-request') point.approvals[event.taskId] = { input: event.input, ...(event.expiresAt ? { expiresAt: event.expiresAt } : {}) };
+    else if (event.type === 'task-approval') {
+      const asked = point.approvals[event.taskId] ?? { input: undefined };
+      // the first decision stands: a second one in the log (two deciders racing) changes nothing
+      if (!asked.decision) point.approvals[event.taskId] = { ...asked, decision: { approved: event.approved, by: event.by, ...(event.reason ? { reason: event.reason } : {}) } };
+    }
   }
   return point;
+}
+
+/** Where one task stands on approval in a run's log: never asked, waiting for a decision, or decided. */
+export function approvalState(events: readonly WorkflowEvent[], taskId: string): 'not-asked' | 'waiting' | 'decided' | 'settled' {
+  let state: 'not-asked' | 'waiting' | 'decided' | 'settled' = 'not-asked';
+  for (const event of events) {
+    if (!('taskId' in event) || event.taskId !== taskId) continue;
+    if (event.type === 'task-approval-request' && state === 'not-asked') state = 'waiting';
+    else if (event.type === 'task-approval') state = 'decided';
+    else if (settledOutcome(event) && state !== 'decided') state = 'settled';
+  }
+  return state;
 }
 
 /** Where a chat turn stands in its log. */

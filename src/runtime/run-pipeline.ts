@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Subject, concatMap, defer, finalize, map, of, shareReplay, takeUntil, type Observable } from 'rxjs';
+import { EMPTY, Subject, concat, concatMap, defer, finalize, from, map, of, shareReplay, takeUntil, type Observable } from 'rxjs';
 import { SapflowError } from '../errors/index.js';
 import type { ChatModel } from '../model/index.js';
 import type { ChatMessage, ChatTurnEvent, ErrorInfo, WorkflowEvent } from '../protocol/index.js';
 import { isTerminalStatus, type ClaimedExecution, type ExecutionKind, type ExecutionRecord, type ExecutionStore, type LoggableEvent, type LogWriter, type StoredEvent } from '../store/index.js';
-import { runChatTurn, runWorkflow, type Engine } from '../streams/index.js';
+import { runChatTurn, runWorkflow, type ApprovalDecision, type Engine } from '../streams/index.js';
 import type { RunMeta, RunObserver } from '../telemetry/index.js';
 import type { ToolRegistry } from '../tools/index.js';
 import { compileWorkflow, type CompiledWorkflow } from '../workflows/index.js';
 import { withChatProgress } from './chat-progress.js';
-import { chatResumePoint, workflowResumePoint } from './resume-point.js';
+import { approvalState, chatResumePoint, workflowResumePoint } from './resume-point.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Tracing } from '../telemetry/tracing.js';
 
@@ -61,6 +61,15 @@ export interface Runs {
   followChat(executionId: string, user: string): Observable<ChatTurnEvent>;
   /** The one cancel path: a run of this process is stopped and its end logged; any other live run is marked cancelled. */
   cancel(executionId: string, user: string): Promise<ExecutionRecord | null>;
+  /**
+   * A person's decision on a task of their workflow run that waits for approval. Stored first (so it is never lost
+   * and a second decision is refused), then given to the run: live here, at once; parked, the run is resumed here
+   * (queued for a worker in cluster mode); live on another process, that process is told. Throws `unknown_execution`,
+   * `unknown_task`, `task_not_waiting` or `already_decided`.
+   */
+  decide(executionId: string, user: string, decision: { taskId: string; approved: boolean; reason?: string }): Promise<ExecutionRecord>;
+  /** Decisions stored for a run this process runs (told by another process, cluster mode): they are given to it. */
+  decisionsHeard(executionId: string): void;
   /** Ids of the runs this process is running. */
   liveIds(): string[];
   /** Resolves when every run of this process has finished. */
@@ -100,6 +109,8 @@ export interface RunPipelineDeps {
   dispatch?: { enqueue(executionId: string, reuse?: Record<string, unknown>): Promise<void> };
   /** Cluster mode: tells every process that a client here follows chat turn `executionId` (it runs elsewhere). */
   announceListener?: (executionId: string) => Promise<void>;
+  /** Cluster mode: tells every process that decisions on `executionId` are stored (the one that runs it applies them). */
+  announceDecision?: (executionId: string) => Promise<void>;
   /** Cluster mode: tells every process to cancel `executionId` (the one that runs it stops it and logs its end). */
   remoteCancel?: (executionId: string) => Promise<void>;
   /** A run whose log could not be made durable, or a lease that could not be renewed; stderr by default. */
@@ -123,6 +134,10 @@ interface LiveRun {
   grace?: NodeJS.Timeout;
   /** Until when a listener on another process (cluster mode) keeps the turn going. */
   remoteUntil?: number;
+  /** A workflow run's inbox of decisions on its waiting tasks. */
+  decisions?: Subject<ApprovalDecision>;
+  /** It logged `workflow-waiting` and is letting go: decisions now go to the parked run, once it has. */
+  parking?: boolean;
 }
 
 /** Chat events that are history: the rest (argument fragments, progress snapshots) is derived again on replay. */
@@ -191,7 +206,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     kind: ExecutionKind,
     userId: string,
     source: (signal: AbortSignal) => Observable<E>,
-    { logged = true, name, workflow }: { logged?: boolean; name: string; workflow?: CompiledWorkflow },
+    { logged = true, name, workflow, decisions }: { logged?: boolean; name: string; workflow?: CompiledWorkflow; decisions?: Subject<ApprovalDecision> },
   ): Observable<E> => {
     const controller = new AbortController();
     const stop = new Subject<void>();
@@ -223,7 +238,15 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
           writer.write(loggable);
           if (kind === 'workflow' && deps.dispatch) flushSoon(executionId);
         }
-        if (!logged || !isFinal(event)) return of(event);
+        const parks = event.type === 'workflow-waiting';
+        if (parks) run.parking = true;
+        // a timeout's denial is stored as a decision too, so a person deciding later is told it was decided
+        const approval = event as unknown as { type: string; taskId: string; approved: boolean; by: string; reason?: string };
+        if (approval.type === 'task-approval' && approval.by === 'timeout') {
+          store.recordDecision(executionId, userId, { taskId: approval.taskId, approved: false, by: 'timeout', reason: approval.reason }).catch((error: unknown) => onError(error, executionId));
+        }
+        // parking is an end too: the row must say `waiting` before anyone may resume the run
+        if (!logged || (!isFinal(event) && !parks)) return of(event);
         // after one I/O poll: a cancelled run's teardown (its sockets closing) goes ahead of the log write, which on
         // the embedded store runs on this thread
         return defer(() => afterNextPoll().then(() => writer.flush(executionId))).pipe(map(() => event));
@@ -232,7 +255,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     );
     let settle!: () => void;
     const done = new Promise<void>((resolve) => (settle = resolve));
-    const run: LiveRun = { kind, userId, controller, stop, done, listeners: 0 };
+    const run: LiveRun = { kind, userId, controller, stop, done, listeners: 0, decisions };
     running.set(executionId, run);
     void done.then(() => {
       observer?.end();
@@ -251,6 +274,13 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
         settle();
       },
       complete: () => {
+        if (run.parking) {
+          end('waiting');
+          settle();
+          // a decision that reached the run as it parked is stored: it resumes the run now
+          void done.then(() => resumeIfDecided(executionId, userId)).catch((error: unknown) => onError(error, executionId));
+          return;
+        }
         // ended without its final event: handed over to the next process
         end('handed-over');
         settle();
@@ -357,11 +387,40 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     if (unknown) return giveUp(claimed, `The log names task ${unknown}, which the definition does not have`);
     // a queued run taken for the first time (cluster mode) starts as new: a run with an empty log and no resume
     const fresh = log.length === 0 && claimed.resumeCount === 0;
-    const resume = fresh ? undefined : { settled: point.settled, startedAt: point.startedAt, attempt: claimed.resumeCount };
+    const resume = fresh ? undefined : { settled: point.settled, startedAt: point.startedAt, attempt: claimed.resumeCount, approvals: point.approvals };
+    // decisions stored while nobody ran it (parked, or its process gone) that its log does not show yet
+    const stored = fresh ? [] : (await store.listDecisions(claimed.id)).filter((d) => !point.approvals[d.taskId]?.decision);
+    const inbox = new Subject<ApprovalDecision>();
+    const decisions = concat(from(stored.map(({ at: _at, ...decision }) => decision)), inbox);
     launch(claimed.id, 'workflow', claimed.userId, (signal) =>
-      runWorkflow(workflow, engine, { tools: deps.tools, inputs: claimed.input, executionId: claimed.id, user: claimed.userId, signal, resume, reuse }),
-      { name: workflow.id, workflow },
+      runWorkflow(workflow, engine, { tools: deps.tools, inputs: claimed.input, executionId: claimed.id, user: claimed.userId, signal, resume, reuse, decisions }),
+      { name: workflow.id, workflow, decisions: inbox },
     );
+  };
+
+  /** Runs a parked run again that `store.wakeRun` made runnable: here, or queued for a worker (cluster mode). */
+  const runWoken = async (executionId: string) => {
+    if (deps.dispatch) return deps.dispatch.enqueue(executionId);
+    const claimed = await store.claimRun(owner, executionId, leaseTtlMs);
+    // null: a sweep took it first, and resumes it with the stored decisions
+    if (claimed) await pipeline.resume(claimed);
+  };
+
+  /** After a run parked: a decision stored meanwhile (it reached the run too late) resumes it. */
+  const resumeIfDecided = async (executionId: string, userId: string) => {
+    const execution = await store.getExecution(executionId, userId);
+    if (!execution || execution.status !== 'waiting') return;
+    const waiting = Object.entries(execution.tasks).filter(([, t]) => t.status === 'waiting').map(([id]) => id);
+    const decided = await store.listDecisions(executionId);
+    if (!decided.some((d) => waiting.includes(d.taskId))) return;
+    if (await store.wakeRun(executionId, userId)) await runWoken(executionId);
+  };
+
+  /** Gives a run live here the decisions stored for it; the engine ignores those it has. */
+  const deliverStored = async (executionId: string) => {
+    const run = running.get(executionId);
+    if (!run?.decisions || run.parking) return;
+    for (const { at: _at, ...decision } of await store.listDecisions(executionId)) run.decisions.next(decision);
   };
 
   const resumeChat = async (claimed: ClaimedExecution, log: StoredEvent<ChatTurnEvent>[]) => {
@@ -372,7 +431,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     launch(claimed.id, 'chat', claimed.userId, chatSource(claimed.id, claimed.userId, point.messages, { ...point, attempt: claimed.resumeCount }), { name: chatName });
   };
 
-  return {
+  const pipeline: Runs = {
     owner,
     leaseTtlMs,
 
@@ -393,11 +452,22 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
         }
         return { executionId, events: deps.hub.follow<WorkflowEvent & LoggableEvent>(executionId, user, 0, { isFinal: isWorkflowFinal }) as Observable<StoredEvent<WorkflowEvent>> };
       }
+      const inbox = new Subject<ApprovalDecision>();
       const events = launch(executionId, 'workflow', user, (signal) =>
-        runWorkflow(workflow, engine, { tools: deps.tools, inputs, executionId, user, signal, reuse }),
-        { name: workflow.id, workflow },
+        runWorkflow(workflow, engine, { tools: deps.tools, inputs, executionId, user, signal, reuse, decisions: inbox }),
+        { name: workflow.id, workflow, decisions: inbox },
       );
-      return { executionId, events: events.pipe(map((event, i) => ({ seq: i + 1, event }))) };
+      // a run that parks goes on elsewhere in time (resumed from the log): its followers follow the log from there
+      const numbered = defer(() => {
+        let last: StoredEvent<WorkflowEvent> | undefined;
+        return concat(
+          events.pipe(map((event, i) => (last = { seq: i + 1, event }))),
+          defer(() => (last?.event.type === 'workflow-waiting'
+            ? deps.hub.follow<WorkflowEvent & LoggableEvent>(executionId, user, last.seq, { isFinal: isWorkflowFinal }) as Observable<StoredEvent<WorkflowEvent>>
+            : EMPTY)),
+        );
+      });
+      return { executionId, events: numbered };
     },
 
     async startChat({ messages, user, chatId }) {
@@ -463,8 +533,11 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       } else if (deps.remoteCancel) {
         await cancelElsewhere(executionId, user, deps.remoteCancel);
       } else {
-        // not running here (a process that went away, or another gateway's run): record the decision
-        await store.setStatus(executionId, user, 'cancelled', CANCELLED);
+        // not running here (a process that went away, or another gateway's run): record the decision; a parked run
+        // has nobody to log its end, so it is logged here and its followers see it
+        const execution = await store.getExecution(executionId, user);
+        if (execution?.status === 'waiting') await endUnrun(execution, 'cancelled', CANCELLED);
+        else await store.setStatus(executionId, user, 'cancelled', CANCELLED);
       }
       return store.getExecution(executionId, user);
     },
@@ -488,7 +561,43 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       await writer.flush().catch((error: unknown) => onError(error, 'hand-over'));
       await store.releaseLeases(owner, ids).catch((error: unknown) => onError(error, 'hand-over'));
     },
+
+    async decide(executionId, user, { taskId, approved, reason }) {
+      const execution = await store.getExecution(executionId, user);
+      if (!execution) throw new SapflowError('unknown_execution', `No execution ${executionId}`);
+      const tasks = (execution.definition as { tasks?: { id: string }[] } | null)?.tasks ?? [];
+      if (execution.kind !== 'workflow' || !tasks.some((t) => t.id === taskId)) {
+        throw new SapflowError('unknown_task', `Execution ${executionId} has no task ${taskId}`, { details: { taskId } });
+      }
+      const log = await store.readEvents<WorkflowEvent>(executionId, user);
+      const state = approvalState(log.map((s) => s.event), taskId);
+      if (state === 'decided') throw new SapflowError('already_decided', `Task ${taskId} was decided already`, { details: { taskId } });
+      if (state !== 'waiting' || isTerminalStatus(execution.status)) {
+        const why = isTerminalStatus(execution.status) ? `the run has finished (${execution.status})` : state === 'settled' ? 'it has finished' : 'it is not waiting for approval';
+        throw new SapflowError('task_not_waiting', `Task ${taskId} cannot be decided: ${why}`, { details: { taskId, status: execution.status } });
+      }
+      if (!(await store.recordDecision(executionId, user, { taskId, approved, by: user, reason }))) {
+        throw new SapflowError('already_decided', `Task ${taskId} was decided already`, { details: { taskId } });
+      }
+      const decision: ApprovalDecision = { taskId, approved, by: user, ...(reason ? { reason } : {}) };
+      const live = running.get(executionId);
+      if (live?.decisions && !live.parking) live.decisions.next(decision);
+      else {
+        // parking: wait until the row says so, then wake it like any parked run
+        if (live) await live.done;
+        if (await store.wakeRun(executionId, user)) await runWoken(executionId);
+        else if (deps.announceDecision) await deps.announceDecision(executionId).catch((error: unknown) => onError(error, executionId));
+        // woken by someone else a moment ago (a sweep) and launched here meanwhile: the stored decision reaches it
+        else await deliverStored(executionId);
+      }
+      return (await store.getExecution(executionId, user)) ?? execution;
+    },
+
+    decisionsHeard(executionId) {
+      void deliverStored(executionId).catch((error: unknown) => onError(error, executionId));
+    },
   };
+  return pipeline;
 }
 
 /** Resolves after the event loop has been through its I/O poll at least once (two check phases later). */

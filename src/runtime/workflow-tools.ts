@@ -1,4 +1,4 @@
-import { lastValueFrom, tap } from 'rxjs';
+import { lastValueFrom, takeWhile, tap } from 'rxjs';
 import { z } from 'zod';
 import type { Tool } from '../tools/tool.js';
 import { resolveInputs, type CompiledWorkflow, type InputDefinition } from '../workflows/index.js';
@@ -22,9 +22,19 @@ export function workflowAsTool(workflow: CompiledWorkflow, runs: Pick<Runs, 'sta
       ctx.signal.addEventListener('abort', cancel, { once: true });
       try {
         const last = await lastValueFrom(
-          run.events.pipe(tap(({ event }) => event.type === 'workflow-progress' && ctx.progress({ executionId: run.executionId, progressPercentage: event.progressPercentage, currentTasks: event.currentTasks }))),
+          run.events.pipe(
+            tap(({ event }) => event.type === 'workflow-progress' && ctx.progress({ executionId: run.executionId, progressPercentage: event.progressPercentage, currentTasks: event.currentTasks })),
+            // a run parked for a person's approval waits in the store: the call answers now and says so
+            takeWhile(({ event }) => event.type !== 'workflow-waiting', true),
+          ),
         );
         const finish = last.event;
+        if (finish.type === 'workflow-waiting') {
+          return {
+            executionId: run.executionId, workflowId: workflow.id, status: 'waiting', waitingForApproval: finish.waitingTasks,
+            message: `The run waits for the approval of ${finish.waitingTasks.join(', ')}; it goes on once its owner approves in the app (or POST /api/executions/${run.executionId}/tasks/<task>/approval).`,
+          };
+        }
         if (finish.type !== 'workflow-finish') throw new Error('The workflow ended without finishing');
         return { executionId: run.executionId, workflowId: workflow.id, status: finish.status, durationMs: finish.durationMs, tasks: finish.tasks };
       } finally {

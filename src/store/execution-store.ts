@@ -22,6 +22,7 @@ import {
   type StoredEvent,
 } from './execution-types.js';
 import { createExecutionLeases } from './execution-leases.js';
+import { createExecutionApprovals } from './execution-approvals.js';
 import { foldExecutionPatch } from './fold-execution-patch.js';
 import type { Queryable } from './queryable.js';
 import { createRunStats } from './run-stats.js';
@@ -29,7 +30,7 @@ import { guardStore } from './store-error.js';
 
 const MAX_PAGE = 100;
 const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ');
-const TASK_EVENT_SQL = ['task-start', 'task-retry', 'task-complete', 'task-failed', 'task-skipped'].map((t) => `'${t}'`).join(', ');
+const TASK_EVENT_SQL = ['task-start', 'task-retry', 'task-complete', 'task-failed', 'task-skipped', 'task-approval-request', 'task-approval'].map((t) => `'${t}'`).join(', ');
 
 // One statement claims the next seqs by bumping last_seq (the row lock serialises concurrent appenders),
 // folds the batch into the row and stores the batch as one log row; no execution row, no log row.
@@ -55,7 +56,12 @@ WITH batch AS (
         SELECT COALESCE(jsonb_object_agg(t ->> 'id', '{"status": "pending", "attempts": 0}'::jsonb), '{}'::jsonb)
         FROM jsonb_array_elements(batch.events -> $8::int -> 'tasks') AS t)
       ELSE x.tasks END,
-    error = COALESCE($9::jsonb, x.error)
+    error = COALESCE($9::jsonb, x.error),
+    -- a run that parks lets go of its lease (nobody runs it) until a decision or its wake time
+    lease_owner = CASE WHEN $4::text = 'waiting' THEN NULL ELSE x.lease_owner END,
+    lease_expires_at = CASE WHEN $4::text = 'waiting' THEN NULL ELSE x.lease_expires_at END,
+    wake_at = CASE WHEN $4::text = 'waiting' THEN $10::timestamptz ELSE x.wake_at END,
+    open_approvals = GREATEST(0, x.open_approvals + $11::int)
   FROM batch
   WHERE x.id = $1
   RETURNING x.last_seq, batch.events
@@ -129,6 +135,8 @@ export function createExecutionStore(db: Queryable): ExecutionStore {
           patch.durationMs,
           patch.replaceTasks ? lastIndexOfRunEdge(events) : null,
           toJsonb(patch.error ?? undefined),
+          patch.wakeAt,
+          patch.openApprovals,
         ]);
         if (rows.length === 0) throw new SapflowError('unknown_execution', `no execution ${executionId}`);
         const first = Number(rows[0]!.first_seq);
@@ -143,7 +151,9 @@ export function createExecutionStore(db: Queryable): ExecutionStore {
         const { rows } = await db.query<ExecutionRow>(
           `SELECT ${SUMMARY_COLUMNS} FROM workflow_executions x
            WHERE x.user_id = $1
-             AND ($2::text IS NULL OR x.status = $2::text)
+             AND ($2::text IS NULL OR x.status = $2::text
+               -- waiting for someone: parked, or live with a task that waits for a decision
+               OR ($2::text = 'waiting' AND x.status IN ('pending', 'running') AND x.open_approvals > 0))
              AND ($3::text IS NULL OR x.kind = $3::text)
              AND ($4::text IS NULL OR (x.created_at, x.id) < (
                SELECT c.created_at, c.id FROM workflow_executions c WHERE c.id = $4::text AND c.user_id = $1))
@@ -180,7 +190,7 @@ export function createExecutionStore(db: Queryable): ExecutionStore {
              started_at = CASE WHEN $3::text = 'running' THEN COALESCE(started_at, now()) ELSE started_at END,
              finished_at = CASE WHEN $3::text IN (${TERMINAL_SQL}) THEN COALESCE(finished_at, now()) ELSE finished_at END,
              error = COALESCE($4::jsonb, error)
-           WHERE id = $1 AND user_id = $2 AND status IN ('pending', 'running')
+           WHERE id = $1 AND user_id = $2 AND status IN ('pending', 'running', 'waiting')
            RETURNING ${RECORD_COLUMNS}`,
           [id, userId, status, toJsonb(error), toJsonb(tasks)],
         );
@@ -228,6 +238,8 @@ export function createExecutionStore(db: Queryable): ExecutionStore {
       }),
 
     ...createExecutionLeases(db),
+
+    ...createExecutionApprovals(db),
 
     ...createRunStats(db),
 

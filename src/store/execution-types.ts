@@ -5,6 +5,7 @@ import type { RunStats } from './run-stats.js';
 export type ExecutionStatus = 'pending' | WorkflowStatus;
 export type ExecutionKind = 'workflow' | 'chat';
 
+/** `waiting`: parked, nothing runs it until a decision on one of its tasks (or its wake time). */
 export const TERMINAL_STATUSES: readonly ExecutionStatus[] = ['completed', 'partial', 'failed', 'cancelled'];
 
 export function isTerminalStatus(status: ExecutionStatus): boolean {
@@ -112,6 +113,16 @@ export interface WorkflowDefinitionRecord {
   updatedAt: string;
 }
 
+/** A stored decision on a task that waited for approval. */
+export interface TaskDecisionRecord {
+  taskId: string;
+  approved: boolean;
+  /** The user who decided, or `timeout`. */
+  by: string;
+  reason?: string;
+  at: string;
+}
+
 export interface ReadEventsOptions {
   /** Only events after this seq (a follower's `Last-Event-ID`); default 0, the whole log. */
   afterSeq?: number;
@@ -160,6 +171,20 @@ export interface ExecutionStore {
   releaseLeases(owner: string, ids: readonly string[]): Promise<void>;
   /** The user's chat turn still in progress for this useChat chat id, newest first; null when there is none. */
   findLiveChatTurn(userId: string, chatId: string): Promise<ExecutionSummary | null>;
+  /**
+   * Stores a person's decision on a waiting task of the user's run; false when the task was decided already (or the
+   * run is not the user's). Once stored it is not lost: the run applies it live, or when it resumes.
+   */
+  recordDecision(executionId: string, userId: string, decision: Omit<TaskDecisionRecord, 'at'>): Promise<boolean>;
+  /** Every stored decision of a run (a resume applies those its log does not have yet). */
+  listDecisions(executionId: string): Promise<TaskDecisionRecord[]>;
+  /**
+   * A parked run made runnable again: `running`, held by nobody, its lease lapsed - the caller claims it (or queues
+   * it) and should the caller die first, any sweep does. False when it was not parked.
+   */
+  wakeRun(executionId: string, userId: string): Promise<boolean>;
+  /** Parked runs whose wake time (an approval_timeout) has come, made runnable as above; returns their ids. */
+  wakeDueRuns(limit?: number): Promise<string[]>;
   /** The user's runs that finished in (since, until], counted and timed per minute, kind and status (run-stats.ts). */
   runStats(userId: string, window: { since: Date; until: Date }): Promise<RunStats>;
 }

@@ -16,7 +16,20 @@ describe('foldExecutionPatch', () => {
       tasks: null,
       replaceTasks: false,
       error: null,
+      wakeAt: null,
+      openApprovals: 0,
     });
+  });
+
+  it('parks the row on workflow-waiting and counts approval requests not yet decided', () => {
+    const patch = foldExecutionPatch([
+      { ...base, type: 'task-approval-request', taskId: 'a', function: 'f', input: {} },
+      { ...base, type: 'task-approval-request', taskId: 'b', function: 'f', input: {} },
+      { ...base, type: 'task-approval', taskId: 'a', approved: true, by: 'alice' },
+      { ...base, type: 'workflow-waiting', waitingTasks: ['b'], wakeAt: '2030-01-01T00:01:00.000Z' },
+    ] as WorkflowEvent[]);
+    expect(patch).toMatchObject({ finishStatus: 'waiting', wakeAt: '2030-01-01T00:01:00.000Z', openApprovals: 1, finishedAt: null });
+    expect(patch.tasks).toEqual({ a: { status: 'pending', attempts: 0 }, b: { status: 'waiting', attempts: 0 } });
   });
 
   it('starts every task pending, then merges each task’s latest state', () => {

@@ -12,6 +12,10 @@ export interface ExecutionPatch {
   tasks: Record<string, TaskOutcome> | null;
   replaceTasks: boolean;
   error: ErrorInfo | null;
+  /** `wakeAt` of a `workflow-waiting` in the batch (the run parks; `finishStatus` is then `waiting`). */
+  wakeAt: string | null;
+  /** Approval requests minus decisions in the batch: the change to the row's count of open ones. */
+  openApprovals: number;
 }
 
 /** Folds events, in log order, into the change they make to the execution row. Unknown event types change nothing. */
@@ -24,6 +28,8 @@ export function foldExecutionPatch(events: readonly LoggableEvent[], now = () =>
     tasks: null,
     replaceTasks: false,
     error: null,
+    wakeAt: null,
+    openApprovals: 0,
   };
   // patch.tasks is always this fold's own object (fresh, or a copy of the finish's), so it is filled in place
   const setTask = (taskId: string, outcome: TaskOutcome) => {
@@ -73,6 +79,19 @@ export function foldExecutionPatch(events: readonly LoggableEvent[], now = () =>
         } else if (event.error) {
           patch.error = event.error;
         }
+        break;
+      case 'task-approval-request':
+        setTask(event.taskId, { status: 'waiting', attempts: 0 });
+        patch.openApprovals += 1;
+        break;
+      case 'task-approval':
+        // approved: pending until it starts; denied: its task-failed follows
+        setTask(event.taskId, { status: 'pending', attempts: 0 });
+        patch.openApprovals -= 1;
+        break;
+      case 'workflow-waiting':
+        patch.finishStatus = 'waiting';
+        patch.wakeAt = event.wakeAt ?? null;
         break;
       case 'run-resumed':
         // the row stays `running`; which tasks were reused is in the event itself

@@ -23,6 +23,7 @@ export {
   type NewExecution,
   type ReadEventsOptions,
   type StoredEvent,
+  type TaskDecisionRecord,
   type WorkflowDefinitionRecord,
 } from './execution-types.js';
 export {

@@ -17,6 +17,7 @@ export class RunState {
   private readonly dependents = new Map<string, string[]>();
   readonly context: Record<string, unknown>;
   private terminal = 0;
+  private waiting = 0;
   failedCritical?: string;
 
   constructor(
@@ -74,10 +75,47 @@ export class RunState {
     s.attempts = attempt;
   }
 
+  /** Holds a task for a person's decision; it counts neither as running nor as ready. */
+  markWaiting(id: string): void {
+    const s = this.get(id);
+    if (s.status === 'waiting') return;
+    s.status = 'waiting';
+    this.waiting += 1;
+  }
+
+  /** A decision came: the task is ready again (to run, or to fail as denied). */
+  unwait(id: string): void {
+    const s = this.get(id);
+    if (s.status !== 'waiting') return;
+    s.status = 'pending';
+    this.waiting -= 1;
+  }
+
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
+  waitingIds(): string[] {
+    return this.waiting === 0 ? [] : [...this.byId.values()].filter((s) => s.status === 'waiting').map((s) => s.task.id);
+  }
+
+  /**
+   * Nothing can move until someone decides: some task waits, none runs, none is ready. A pending task whose
+   * dependencies are all settled was released to run (the rest were skipped), so it still counts as ready.
+   */
+  get onlyWaiting(): boolean {
+    if (this.waiting === 0) return false;
+    for (const s of this.byId.values()) {
+      if (s.status === 'running' || (s.status === 'pending' && s.remainingDeps === 0)) return false;
+    }
+    return true;
+  }
+
   /** Settles a task and returns the dependents whose dependencies are now all settled. */
   settle(id: string, outcome: Omit<TaskOutcome, 'attempts'> & { attempts?: number }): CompiledTask[] {
     const s = this.get(id);
     if (this.isTerminal(id)) return [];
+    if (s.status === 'waiting') this.waiting -= 1;
     Object.assign(s, outcome, { attempts: outcome.attempts ?? s.attempts });
     this.terminal += 1;
     this.context[id] = { result: s.result ?? null, status: s.status, error: s.error ?? null };
@@ -108,8 +146,9 @@ export class RunState {
     return undefined;
   }
 
+  /** Tasks not started: pending, and waiting for approval. */
   pendingIds(): string[] {
-    return [...this.byId.values()].filter((s) => s.status === 'pending').map((s) => s.task.id);
+    return [...this.byId.values()].filter((s) => s.status === 'pending' || s.status === 'waiting').map((s) => s.task.id);
   }
 
   runningIds(): string[] {
@@ -133,7 +172,7 @@ export class RunState {
 
   progress(now: number, stats: DurationStats, maxParallel: number): Omit<WorkflowProgressEvent, 'type' | 'executionId' | 'at'> {
     // one pass, not one filter per status: on a 10,000-task run every snapshot walks every task
-    const by: Record<TaskStatus, string[]> = { running: [], completed: [], pending: [], failed: [], skipped: [] };
+    const by: Record<TaskStatus, string[]> = { running: [], waiting: [], completed: [], pending: [], failed: [], skipped: [] };
     for (const s of this.byId.values()) by[s.status].push(s.task.id);
     return {
       currentTasks: by.running,
@@ -141,6 +180,7 @@ export class RunState {
       pendingTasks: by.pending,
       failedTasks: by.failed,
       skippedTasks: by.skipped,
+      waitingTasks: by.waiting,
       progressPercentage: Math.floor((this.terminal / Math.max(1, this.byId.size)) * 100),
       // byId keeps the workflow's topological order
       estimatedTimeRemainingMs: this.done ? 0 : estimateRemaining(this.byId.values(), now, (fn) => stats.estimate(fn), maxParallel),

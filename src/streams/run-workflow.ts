@@ -1,13 +1,15 @@
 import { EMPTY, Observable, Subject, concat, defer, from, fromEvent, merge, mergeMap, of, queueScheduler, switchMap, take, takeUntil, timer, map } from 'rxjs';
+import { formatSeconds } from './format-seconds.js';
 import { toErrorInfo } from '../errors/index.js';
 import type { Tool } from '../tools/tool.js';
 import { evaluateCondition, resolveParameters } from '../workflows/index.js';
 import type { CompiledTask, CompiledWorkflow } from '../workflows/types.js';
 import type { Engine } from './engine.js';
-import type { TaskOutcome, WorkflowEvent, WorkflowFinishEvent } from '../protocol/index.js';
+import type { ErrorInfo, TaskOutcome, WorkflowEvent, WorkflowFinishEvent } from '../protocol/index.js';
 import { RunState } from './run-state.js';
 import { runToolCall } from './run-tool-call.js';
 import { outcomeOf } from './task-outcome.js';
+import { deniedError, needsApproval, type ApprovalDecision, type ApprovalRecord } from './task-approval.js';
 
 export interface RunWorkflowOptions {
   tools: { get(name: string): Tool | undefined };
@@ -23,13 +25,21 @@ export interface RunWorkflowOptions {
    * Continue this same run from its log after a crash: the tasks settled there are settled again silently (their
    * events are in the log already), the rest runs as it would have; `run-resumed` comes first.
    */
-  resume?: { settled: Record<string, TaskOutcome>; startedAt?: number; attempt: number };
+  resume?: { settled: Record<string, TaskOutcome>; startedAt?: number; attempt: number; approvals?: Record<string, ApprovalRecord> };
+  /**
+   * Decisions on tasks waiting for approval, while the run is live; each is announced as `task-approval`. One for a
+   * task that is not waiting is ignored (the caller checks first and answers the person).
+   */
+  decisions?: Observable<ApprovalDecision>;
 }
 
 /**
  * Runs a compiled workflow as one Observable of events. A task starts the moment its own dependencies are settled
  * and its condition holds - never waiting for a "level" - within `engine.maxParallel` (mergeMap concurrency).
  * Failures are values: a failed non-critical task makes the run `partial`, a failed critical one stops new starts.
+ * A task that needs approval waits (`task-approval-request`) without holding a slot; when nothing but waiting tasks
+ * is left the run parks - `workflow-waiting`, then completes with no finish - and a resume with the decision in
+ * `resume.approvals` (or a live `decisions` value) carries it on.
  */
 export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options: RunWorkflowOptions): Observable<WorkflowEvent> {
   return defer(() => {
@@ -43,6 +53,12 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
     const settled$ = new Subject<void>();
     let settled = false;
     const progressDue$ = new Subject<number>();
+    let parked = false;
+    const approvals = new Map<string, ApprovalRecord>(Object.entries(resume?.approvals ?? {}));
+    /** Waiting tasks with an approval_timeout: when each is denied unless someone decides first. */
+    const deadlines$ = new Subject<{ taskId: string; atMs: number; seconds?: number }>();
+    /** Decisions that came before their task reached its wait (a resumed run is given the stored ones at once). */
+    const early = new Map<string, ApprovalDecision>();
     let lastProgressAt = Number.NEGATIVE_INFINITY;
     let progressDirty = false;
 
@@ -107,7 +123,11 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
       defer(() => {
         for (const task of tasks) queueScheduler.schedule(() => ready$.next(task));
         queueScheduler.schedule(() => {
-          if (!state.done || settled) return;
+          if (settled) return;
+          if (!state.done) {
+            if (!state.onlyWaiting) return;
+            parked = true;
+          }
           settled = true;
           ready$.complete();
           settled$.next();
@@ -122,15 +142,23 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
         const { events, ready } = settle(task.id, { status: 'completed', result, durationMs: 0, attempts: 0 });
         return concat(from<WorkflowEvent[]>([{ type: 'task-complete', ...base(), taskId: task.id, result, durationMs: 0, attempts: 0, reused: true }, ...events, ...progressNow()]), release(ready));
       }
+      const failNow = (info: ErrorInfo) => {
+        const { events, ready } = settle(task.id, { status: 'failed', error: info, durationMs: 0 });
+        return concat(from<WorkflowEvent[]>([{ type: 'task-failed', ...base(), taskId: task.id, error: info, durationMs: 0, attempts: 0 }, ...events, ...progressNow()]), release(ready));
+      };
       let args: unknown;
       try {
         args = resolveParameters(task.parameters, state.context);
       } catch (error) {
-        const info = toErrorInfo(error);
-        const { events, ready } = settle(task.id, { status: 'failed', error: info, durationMs: 0 });
-        return concat(from<WorkflowEvent[]>([{ type: 'task-failed', ...base(), taskId: task.id, error: info, durationMs: 0, attempts: 0 }, ...events, ...progressNow()]), release(ready));
+        return failNow(toErrorInfo(error));
       }
-      const call = { executionId: options.executionId, taskId: task.id, toolName: task.function, tool: options.tools.get(task.function), args, user: options.user ?? 'local', timeout: task.timeout, retry_count: task.retry_count };
+      const tool = options.tools.get(task.function);
+      if (needsApproval(task, tool)) {
+        const known = approvals.get(task.id);
+        if (!known?.decision) return waitForApproval(task, args, known);
+        if (!known.decision.approved) return failNow(deniedError(known.decision));
+      }
+      const call = { executionId: options.executionId, taskId: task.id, toolName: task.function, tool, args, user: options.user ?? 'local', timeout: task.timeout, retry_count: task.retry_count };
       return runToolCall(call, engine).pipe(
         mergeMap((event): Observable<WorkflowEvent> => {
           if (event.type === 'task-start') {
@@ -144,6 +172,55 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
           return of(event);
         }),
       );
+    };
+
+    /** Holds a task for a decision; asks for it unless the log already did (a resumed run keeps the first deadline). */
+    const waitForApproval = (task: CompiledTask, input: unknown, known: ApprovalRecord | undefined): Observable<WorkflowEvent> => {
+      state.markWaiting(task.id);
+      const events: WorkflowEvent[] = [];
+      let expiresAt = known?.expiresAt;
+      const decidedEarly = early.get(task.id);
+      if (!known) {
+        if (task.approval_timeout !== undefined) expiresAt = new Date(scheduler.now() + task.approval_timeout * 1000).toISOString();
+        approvals.set(task.id, { input, ...(expiresAt ? { expiresAt } : {}) });
+        events.push({ type: 'task-approval-request', ...base(), taskId: task.id, function: task.function, input, ...(expiresAt ? { expiresAt } : {}) });
+      }
+      if (decidedEarly) return concat(from(events), onDecision(decidedEarly));
+      if (expiresAt) {
+        const atMs = Date.parse(expiresAt);
+        // ran out while the run was parked: denied now, before the run could park again
+        if (atMs <= scheduler.now()) return concat(from(events), onDecision(timedOut(task.id, task.approval_timeout)));
+        deadlines$.next({ taskId: task.id, atMs, seconds: task.approval_timeout });
+      }
+      return concat(from([...events, ...progressNow()]), release([]));
+    };
+
+    /** A decision on a waiting task: announced, then the task is released to run, or to fail as denied. */
+    const onDecision = (decision: ApprovalDecision): Observable<WorkflowEvent> => {
+      if (!state.has(decision.taskId) || state.isTerminal(decision.taskId) || approvals.get(decision.taskId)?.decision) return EMPTY;
+      if (state.get(decision.taskId).status !== 'waiting') {
+        if (!early.has(decision.taskId)) early.set(decision.taskId, decision);
+        return EMPTY;
+      }
+      const { taskId, ...decided } = decision;
+      approvals.set(taskId, { ...approvals.get(taskId)!, decision: decided });
+      state.unwait(taskId);
+      const event: WorkflowEvent = { type: 'task-approval', ...base(), taskId, approved: decided.approved, by: decided.by, ...(decided.reason ? { reason: decided.reason } : {}) };
+      return concat(of(event), release([state.get(taskId).task]));
+    };
+    const timedOut = (taskId: string, seconds: number | undefined): ApprovalDecision => ({
+      taskId, approved: false, by: 'timeout', reason: `Nobody approved the task within ${seconds === undefined ? 'its approval_timeout' : formatSeconds(seconds)}`,
+    });
+    const timedOut$ = deadlines$.pipe(
+      mergeMap(({ taskId, atMs, seconds }) => timer(Math.max(0, atMs - scheduler.now()), scheduler).pipe(map(() => timedOut(taskId, seconds)))),
+    );
+    const decisions$ = merge(options.decisions ?? EMPTY, timedOut$).pipe(takeUntil(settled$), mergeMap(onDecision));
+
+    /** The run parks: only waiting tasks are left, and their decisions resume it from the log. */
+    const park = (): WorkflowEvent[] => {
+      const waitingTasks = state.waitingIds();
+      const deadlines = waitingTasks.map((id) => approvals.get(id)?.expiresAt).filter((at): at is string => !!at).sort();
+      return [progressEvent(), { type: 'workflow-waiting', ...base(), waitingTasks, ...(deadlines[0] ? { wakeAt: deadlines[0] } : {}) }];
     };
 
     const finish = (cancelled: boolean): WorkflowEvent[] => {
@@ -171,7 +248,10 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
       workflowId: workflow.id,
       name: workflow.name,
       input: options.inputs,
-      tasks: workflow.tasks.map((t) => ({ id: t.id, name: t.name, function: t.function, dependencies: t.dependencies, parallelGroup: t.parallel_group, critical: t.critical })),
+      tasks: workflow.tasks.map((t) => ({
+        id: t.id, name: t.name, function: t.function, dependencies: t.dependencies, parallelGroup: t.parallel_group, critical: t.critical,
+        ...(needsApproval(t, options.tools.get(t.function)) ? { approval: true } : {}),
+      })),
     };
     const initial = { events: [] as WorkflowEvent[], ready: [] as CompiledTask[] };
     if (resume) {
@@ -188,7 +268,9 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
     const signal = options.signal;
     const aborted$: Observable<unknown> = !signal ? EMPTY : signal.aborted ? of(true) : fromEvent(signal, 'abort').pipe(take(1));
     const abort$ = aborted$.pipe(map(() => (cancelled = true)));
+    // decisions$ before anything is released: a task that waits at once registers its deadline with it
     const work$ = merge(
+      decisions$,
       ready$.pipe(mergeMap(runTask, engine.maxParallel)),
       trailingProgress$,
       release(initial.ready),
@@ -197,7 +279,7 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
     return concat(
       from([...opening, ...initial.events, ...progressNow()]),
       work$,
-      defer(() => from(finish(cancelled))),
+      defer(() => from(parked && !cancelled ? park() : finish(cancelled))),
     );
   });
 }

@@ -26,6 +26,12 @@ export function label(event: WorkflowEvent): string {
       return 'workflow-start';
     case 'workflow-progress':
       return `progress:${event.progressPercentage}`;
+    case 'task-approval-request':
+      return `ask:${event.taskId}`;
+    case 'task-approval':
+      return `${event.approved ? 'approved' : 'denied'}:${event.taskId}:${event.by}`;
+    case 'workflow-waiting':
+      return `waiting:${event.waitingTasks.join(',')}`;
     case 'run-resumed':
       return `resumed#${event.attempt}`;
     case 'workflow-finish':

@@ -55,6 +55,8 @@ export function compileWorkflow(raw: unknown, options: CompileWorkflowOptions): 
       ...(task.retry_count === undefined ? {} : { retry_count: task.retry_count }),
       ...(task.parallel_group === undefined ? {} : { parallel_group: task.parallel_group }),
       critical: task.critical ?? true,
+      ...(task.approval === undefined ? {} : { approval: task.approval }),
+      ...(task.approval_timeout === undefined ? {} : { approval_timeout: task.approval_timeout }),
     };
   });
   const ordered = topologicalOrder(tasks, (from, to) => origins.get(from)!.get(to)!);

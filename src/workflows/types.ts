@@ -26,6 +26,10 @@ export interface TaskDefinition {
   retry_count?: number;
   parallel_group?: string;
   critical?: boolean;
+  /** A person approves the task before it runs. */
+  approval?: 'required';
+  /** Seconds (the YAML may say "30m"): a task nobody decided on by then is denied. */
+  approval_timeout?: number;
 }
 
 export interface WorkflowDefinition {
@@ -48,6 +52,13 @@ export interface CompiledTask {
   retry_count?: number;
   parallel_group?: string;
   critical: boolean;
+  /**
+   * `approval: required`, as the YAML says it (the stored definition is compiled again on resume); a task whose tool
+   * needs approval is held as well (the runner asks the tool).
+   */
+  approval?: 'required';
+  /** Seconds. */
+  approval_timeout?: number;
 }
 
 export interface CompiledWorkflow {

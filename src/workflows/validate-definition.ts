@@ -8,7 +8,7 @@ import { workflowSchema } from './workflow-schema.js';
 
 const KNOWN_FIELDS: Record<string, string[]> = {
   workflow: ['id', 'name', 'description', 'inputs', 'tasks'],
-  task: ['id', 'name', 'function', 'parameters', 'dependencies', 'condition', 'timeout', 'retry_count', 'parallel_group', 'critical'],
+  task: ['id', 'name', 'function', 'parameters', 'dependencies', 'condition', 'timeout', 'retry_count', 'parallel_group', 'critical', 'approval', 'approval_timeout'],
   input: ['type', 'required', 'default', 'description', 'enum'],
 };
 

@@ -39,7 +39,27 @@ const taskSchema = z.strictObject({
   retry_count: z.number().int().min(0).max(100).optional(),
   parallel_group: z.string().min(1).optional(),
   critical: z.boolean().optional(),
+  // only `required`: a workflow may add a person's say, never take away one its tool's configuration asks for
+  approval: z.literal('required', { error: 'must be "required" (leave it out for no approval)' }).optional(),
+  approval_timeout: z.union([z.number().positive().finite(), z.string()]).transform((value, ctx) => {
+    const seconds = typeof value === 'number' ? value : parseDuration(value);
+    if (seconds === undefined) {
+      ctx.addIssue({ code: 'custom', message: `"${value}" must be seconds (a positive number) or a duration such as "90s", "30m", "24h" or "7d"` });
+      return z.NEVER;
+    }
+    return seconds;
+  }).optional(),
 });
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
+
+/** `"30m"` -> 1800; a duration as seconds, or undefined when it is not one. */
+function parseDuration(text: string): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$/.exec(text);
+  if (!match) return undefined;
+  const seconds = Number(match[1]) * UNIT_SECONDS[match[2]!]!;
+  return seconds > 0 && Number.isFinite(seconds) ? seconds : undefined;
+}
 
 /**
  * The YAML/JSON shape of a workflow, with the original design's snake_case fields. Strict: an

@@ -32,6 +32,8 @@ export interface Cluster {
   readonly toolState: SharedToolState;
   enqueue(executionId: string, reuse?: Record<string, unknown>): Promise<void>;
   requestCancel(executionId: string): Promise<void>;
+  /** Tells the process running workflow `executionId` that decisions on its tasks are stored. */
+  announceDecision(executionId: string): Promise<void>;
   /** Tells the process running chat turn `executionId` that a client here follows it. */
   announceListener(executionId: string): Promise<void>;
   /** Binds the pipeline: cancels heard are passed to it, and (when this process works) the queue's runs too. */
@@ -58,6 +60,7 @@ export async function createCluster(config: Config, { role, origin }: { role: Pr
   const relay = createRedisEventRelay({ publisher: command, subscriber, prefix, origin });
   let runs: Runs | undefined;
   const cancels = createRunSignal({ publisher: command, subscriber, prefix, name: 'cancel', onSignal: (id) => runs?.cancelHere(id) });
+  const decisions = createRunSignal({ publisher: command, subscriber, prefix, name: 'decision', onSignal: (id) => runs?.decisionsHeard(id) });
   const listening = createRunSignal({ publisher: command, subscriber, prefix, name: 'listening', onSignal: (id) => runs?.heardListener(id) });
   let worker: RunWorker | undefined;
   const toolState = createSharedToolState(url, { prefix: `${prefix}:` });
@@ -72,10 +75,11 @@ export async function createCluster(config: Config, { role, origin }: { role: Pr
     enqueue: (executionId, reuse) => queue.enqueue(executionId, reuse),
     requestCancel: (executionId) => cancels.send(executionId),
     announceListener: (executionId) => listening.send(executionId),
+    announceDecision: (executionId) => decisions.send(executionId),
 
     async start(pipeline, store) {
       runs = pipeline;
-      await Promise.all([cancels.ready, listening.ready]);
+      await Promise.all([cancels.ready, listening.ready, decisions.ready]);
       if (!runsWorkflows) return;
       const blocking = createRedisConnection(url, 'blocking', `sapflow-${role}-worker`);
       connections.push(blocking);
