@@ -26,6 +26,9 @@ export const ERROR_STATUS = {
   unknown_document: 404,
   metrics_disabled: 404,
   conflict: 409,
+  // chat tool approvals: an approvalId Sapflow did not issue to this user, chat and tool call; one already answered
+  approval_invalid: 403,
+  approval_used: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   // task and upstream problems
@@ -42,6 +45,8 @@ export const ERROR_STATUS = {
   store_error: 500,
   redis_unavailable: 503,
   resume_failed: 500,
+  // a tool call the person denied (chat approvals)
+  denied: 403,
   internal_error: 500,
 } as const satisfies Record<string, number>;
 

@@ -21,6 +21,7 @@ import {
   type ReadEventsOptions,
   type StoredEvent,
 } from './execution-types.js';
+import { createChatApprovals } from './chat-approvals.js';
 import { createExecutionLeases } from './execution-leases.js';
 import { foldExecutionPatch } from './fold-execution-patch.js';
 import type { Queryable } from './queryable.js';
@@ -230,6 +231,8 @@ export function createExecutionStore(db: Queryable): ExecutionStore {
     ...createExecutionLeases(db),
 
     ...createRunStats(db),
+
+    ...createChatApprovals(db),
 
     deleteDefinition: (userId, workflowId) =>
       guardStore('delete the definition', async () => {
