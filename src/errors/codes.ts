@@ -45,8 +45,9 @@ export const ERROR_STATUS = {
   store_error: 500,
   redis_unavailable: 503,
   resume_failed: 500,
-  // a tool call the person denied (chat approvals)
+  // a tool call the person denied; one that needs approval where none can be asked for (no chat id, store away)
   denied: 403,
+  approval_unavailable: 503,
   internal_error: 500,
 } as const satisfies Record<string, number>;
 
