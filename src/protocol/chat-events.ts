@@ -36,3 +36,11 @@ export interface ApprovalDecision {
   /** The key the call would have run with in the turn that asked: `<executionId of that turn>:<toolCallId>`. */
   idempotencyKey: string;
 }
+
+/** What the client says about one approval: only its id, call, verdict and reason are taken from it. */
+export interface ApprovalAnswer {
+  approvalId: string;
+  toolCallId: string;
+  approved: boolean;
+  reason?: string;
+}

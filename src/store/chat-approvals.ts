@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SapflowError } from '../errors/index.js';
-import type { ApprovalDecision } from '../protocol/index.js';
+import type { ApprovalAnswer, ApprovalDecision } from '../protocol/index.js';
 import type { Queryable } from './queryable.js';
 import { guardStore } from './store-error.js';
 
@@ -14,14 +14,6 @@ export interface ApprovalRequestRecord {
   toolName: string;
   /** The JSON text the model wrote. */
   arguments: string;
-}
-
-/** What the client says about one approval: only its id, call, verdict and reason are taken from it. */
-export interface ApprovalAnswer {
-  approvalId: string;
-  toolCallId: string;
-  approved: boolean;
-  reason?: string;
 }
 
 export interface ChatApprovals {
