@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Subject, concatMap, defer, finalize, map, of, shareReplay, takeUntil, type Observable } from 'rxjs';
 import { SapflowError } from '../errors/index.js';
 import type { ChatModel } from '../model/index.js';
-import type { ChatMessage, ChatTurnEvent, ErrorInfo, WorkflowEvent } from '../protocol/index.js';
+import type { ApprovalAnswer, ApprovalDecision, ChatMessage, ChatTurnEvent, ErrorInfo, ToolCallRequest, WorkflowEvent } from '../protocol/index.js';
 import { isTerminalStatus, type ClaimedExecution, type ExecutionKind, type ExecutionRecord, type ExecutionStore, type LoggableEvent, type LogWriter, type StoredEvent } from '../store/index.js';
 import { runChatTurn, runWorkflow, type Engine } from '../streams/index.js';
 import type { RunMeta, RunObserver } from '../telemetry/index.js';
@@ -25,8 +25,12 @@ export interface StartWorkflow {
 export interface StartChat {
   messages: ChatMessage[];
   user: string;
-  /** useChat's chat id: how a reloaded client finds the turn again. */
+  /** useChat's chat id: how a reloaded client finds the turn again, and what approvals are bound to. */
   chatId?: string;
+  /** The person's answers to approvals this turn starts with (unchecked: checked and taken here, all or none). */
+  approvals?: ApprovalAnswer[];
+  /** The assistant message the answers are in: the turn's stream goes on in it. */
+  continues?: string;
 }
 
 export interface RunHandle<E> {
@@ -299,8 +303,20 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     });
   };
 
-  const chatSource = (executionId: string, user: string, messages: ChatMessage[], resume?: Parameters<typeof runChatTurn>[0]['resume']) => (signal: AbortSignal) =>
-    runChatTurn({ model: deps.model, tools: deps.tools, messages, engine, executionId, user, maxSteps: deps.maxSteps, signal, resume });
+  /** What a chat turn is, besides its messages: its chat (approvals are bound to it) and the answers it starts with. */
+  interface ChatTurnContext {
+    chatId?: string;
+    decided?: ApprovalDecision[];
+    messageId?: string;
+    resume?: Parameters<typeof runChatTurn>[0]['resume'];
+  }
+  const chatSource = (executionId: string, user: string, messages: ChatMessage[], { chatId, decided, messageId, resume }: ChatTurnContext) => (signal: AbortSignal) => {
+    // an approval is recorded before the client hears of it, so any approvalId a client holds is one Sapflow issued
+    const approvals = chatId
+      ? { request: (call: ToolCallRequest) => defer(() => store.issueApproval({ userId: user, chatId, executionId, toolCallId: call.id, toolName: call.name, arguments: call.arguments })) }
+      : undefined;
+    return runChatTurn({ model: deps.model, tools: deps.tools, messages, engine, executionId, user, maxSteps: deps.maxSteps, signal, resume, approvals, decided, messageId });
+  };
 
   const withProgress = (executionId: string) =>
     withChatProgress(executionId, { estimate: (fn) => engine.stats.estimate(fn), maxParallel: engine.maxParallel, now: () => engine.scheduler.now() });
@@ -368,8 +384,10 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     const messages = (claimed.input as { messages?: unknown }).messages;
     if (!Array.isArray(messages)) return giveUp(claimed, 'The chat turn was logged without its messages, so it cannot be continued');
     const point = chatResumePoint(messages as ChatMessage[], log.map((s) => s.event));
+    const { decided } = claimed.input as { decided?: ApprovalDecision[] };
+    const context = { chatId: claimed.chatId ?? undefined, decided, resume: { ...point, attempt: claimed.resumeCount } };
     // nobody listens yet: a reloaded client re-attaches through followChat
-    launch(claimed.id, 'chat', claimed.userId, chatSource(claimed.id, claimed.userId, point.messages, { ...point, attempt: claimed.resumeCount }), { name: chatName });
+    launch(claimed.id, 'chat', claimed.userId, chatSource(claimed.id, claimed.userId, point.messages, context), { name: chatName });
   };
 
   return {
@@ -400,11 +418,15 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       return { executionId, events: events.pipe(map((event, i) => ({ seq: i + 1, event }))) };
     },
 
-    async startChat({ messages, user, chatId }) {
+    async startChat({ messages, user, chatId, approvals = [], continues }) {
       const executionId = randomUUID();
+      // answers are checked against what was issued, and taken, before anything runs; a bad one refuses the turn
+      if (approvals.length > 0 && !chatId) throw new SapflowError('approval_invalid', 'Approval answers need the chat id they were asked in');
+      const decided = approvals.length > 0 ? await store.decideApprovals(user, chatId!, approvals, executionId) : [];
+      const input = { messages, ...(decided.length > 0 ? { decided } : {}) };
       // the log is history, not the answer: with the store away the turn still runs, unlogged and not resumable
       const logged = await store
-        .createExecution({ id: executionId, workflowId: 'chat', kind: 'chat', userId: user, input: { messages }, leaseOwner: owner, leaseTtlMs, chatId })
+        .createExecution({ id: executionId, workflowId: 'chat', kind: 'chat', userId: user, input, leaseOwner: owner, leaseTtlMs, chatId })
         .then(
           () => true,
           (error: unknown) => {
@@ -412,7 +434,8 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
             return false;
           },
         );
-      const events = launch(executionId, 'chat', user, chatSource(executionId, user, messages), { logged, name: chatName }).pipe(withProgress(executionId));
+      const context = { chatId, decided, messageId: decided.length > 0 ? continues : undefined };
+      const events = launch(executionId, 'chat', user, chatSource(executionId, user, messages, context), { logged, name: chatName }).pipe(withProgress(executionId));
       return { executionId, events: listened(executionId, events) };
     },
 

@@ -169,7 +169,7 @@ export function runChatTurn(options: ChatTurnOptions): Observable<ChatTurnEvent>
 
     const first: ChatTurnEvent = resume
       ? { type: 'run-resumed', executionId, at: at(), attempt: resume.attempt, reusedTasks: Object.keys(resume.settled) }
-      : { type: 'workflow-start', executionId, at: at(), workflowId: 'chat', name: 'Chat turn', input: options.messageId ? { messageId: options.messageId } : {}, tasks: [] };
+      : { type: 'workflow-start', executionId, at: at(), workflowId: 'chat', name: 'Chat turn', input: options.messageId !== undefined ? { messageId: options.messageId } : {}, tasks: [] };
     // a cut step's calls that had not settled (nor wait for a person) run again (same toolCallId, same idempotency key)
     const goOn = (messages: ChatMessage[]): Observable<ChatTurnEvent> =>
       resume?.cut
