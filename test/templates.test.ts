@@ -6,7 +6,7 @@ import { workflowResumePoint } from '../src/runtime/resume-point.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/store/index.js';
 import type { WorkflowEvent, WorkflowFinishEvent } from '../src/protocol/index.js';
-import { createEngine, runWorkflow, type ApprovalDecision } from '../src/streams/index.js';
+import { createEngine, runWorkflow, type TaskDecision } from '../src/streams/index.js';
 import { createToolRegistry, type ToolRegistry } from '../src/tools/index.js';
 import { createLegalTools, seedSampleFirm } from '../src/tools/legal/index.js';
 import { compileWorkflow, loadWorkflowFile, resolveInputs } from '../src/workflows/index.js';
@@ -40,13 +40,13 @@ interface Run {
 }
 
 /** A lawyer looking at a parked run: told what a waiting task will run with, answers with a decision. */
-type Reviewer = (request: Extract<WorkflowEvent, { type: 'task-approval-request' }>) => Promise<Omit<ApprovalDecision, 'taskId'>>;
+type Reviewer = (request: Extract<WorkflowEvent, { type: 'task-approval-request' }>) => Promise<Omit<TaskDecision, 'taskId'>>;
 
 async function run(id: string, inputs: Record<string, unknown> = {}, reviewer?: Reviewer): Promise<Run> {
   const compiled = compileWorkflow(await loadWorkflowFile(join(WORKFLOWS_DIR, `${id}.yaml`)), { hasTool: (name) => tools.has(name) });
   const executionId = `exec-${id}-${++runs}`;
   const events: WorkflowEvent[] = [];
-  let decided: ApprovalDecision[] = [];
+  let decided: TaskDecision[] = [];
   // a run that parks for approval is resumed from its log with the decisions, as the gateway does
   for (let attempt = 0; ; attempt++) {
     const point = workflowResumePoint(events);

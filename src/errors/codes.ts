@@ -29,6 +29,9 @@ export const ERROR_STATUS = {
   conflict: 409,
   task_not_waiting: 409,
   already_decided: 409,
+  // chat tool approvals: an approvalId Sapflow did not issue to this user, chat and tool call; one already answered
+  approval_invalid: 403,
+  approval_used: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   // task and upstream problems
@@ -49,6 +52,9 @@ export const ERROR_STATUS = {
   store_error: 500,
   redis_unavailable: 503,
   resume_failed: 500,
+  // `denied` (above) is also a chat tool call the person denied; this one needs approval where none can be asked
+  // for (no chat id, store away)
+  approval_unavailable: 503,
   internal_error: 500,
 } as const satisfies Record<string, number>;
 

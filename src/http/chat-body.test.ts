@@ -1,7 +1,7 @@
 import { DefaultChatTransport, type UIMessage } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { SapflowError } from '../errors/index.js';
-import { parseChatBody, toChatMessages } from './chat-body.js';
+import { parseChatBody, readChatRequest, toChatMessages } from './chat-body.js';
 
 /** The body exactly as useChat's own transport sends it. */
 async function bodyUseChatSends(messages: UIMessage[]): Promise<unknown> {
@@ -148,6 +148,14 @@ describe('chat body', () => {
       'Invalid chat body at messages.0.parts.0.toolName: Invalid input: expected string, received undefined',
     ],
     [
+      { messages: [{ id: 'm', role: 'assistant', parts: [{ type: 'tool-send_email', toolCallId: 'c', state: 'approval-responded', input: {}, approval: { id: 'apr_1' } }] }] },
+      'Invalid chat body at messages.0.parts.0.approval: an answered approval needs its id and approved: true or false',
+    ],
+    [
+      { messages: [{ id: 'm', role: 'assistant', parts: [{ type: 'tool-send_email', toolCallId: 'c', state: 'approval-responded', input: {}, approval: { id: 7, approved: true } }] }] },
+      'Invalid chat body at messages.0.parts.0.approval.id: Invalid input: expected string, received number',
+    ],
+    [
       { messages: [{ role: 'user', content: 'x' }], trigger: 'resend' },
       'Invalid chat body at trigger: Invalid option: expected one of "submit-message"|"regenerate-message"',
     ],
@@ -160,5 +168,38 @@ describe('chat body', () => {
     }
     expect(error).toBeInstanceOf(SapflowError);
     expect(error).toMatchObject({ code: 'invalid_body', message });
+  });
+});
+
+describe('chat body with tool approvals (ai 6/7)', () => {
+  const asked = (approval: Record<string, unknown>, state = 'approval-responded'): UIMessage => ({
+    id: 'msg-turn-1',
+    role: 'assistant',
+    parts: [
+      { type: 'step-start' },
+      { type: 'tool-send_email', toolCallId: 'call_1', state, input: { to: 'client@example.com' }, approval } as never,
+      { type: 'tool-lookup', toolCallId: 'call_2', state: 'output-available', input: { q: 'm' }, output: { found: 1 } },
+    ],
+  });
+
+  it('reads the answers of the last assistant message, as useChat sends them, with placeholders for their results', async () => {
+    const body = await bodyUseChatSends([conversation[1]!, asked({ id: 'apr_1', approved: false, reason: 'wait for the partner' })]);
+    const request = readChatRequest(body);
+    expect(request.approvals).toEqual([{ approvalId: 'apr_1', toolCallId: 'call_1', approved: false, reason: 'wait for the partner' }]);
+    expect(request.continues).toBe('msg-turn-1');
+    expect(request.messages.slice(1)).toEqual([
+      { role: 'assistant', content: null, toolCalls: [{ id: 'call_1', name: 'send_email', arguments: '{"to":"client@example.com"}' }, { id: 'call_2', name: 'lookup', arguments: '{"q":"m"}' }] },
+      { role: 'tool', toolCallId: 'call_1', content: '{"error":"The tool call waited for the user\'s approval and did not run"}' },
+      { role: 'tool', toolCallId: 'call_2', content: '{"found":1}' },
+    ]);
+  });
+
+  it('takes no answers from an earlier message, nor an approval still unanswered', async () => {
+    const earlier = readChatRequest(await bodyUseChatSends([conversation[1]!, asked({ id: 'apr_1', approved: true }), conversation[3]!]));
+    expect(earlier.approvals).toEqual([]);
+    expect(earlier.continues).toBeUndefined();
+    const unanswered = readChatRequest(await bodyUseChatSends([conversation[1]!, asked({ id: 'apr_1' }, 'approval-requested')]));
+    expect(unanswered.approvals).toEqual([]);
+    expect(unanswered.messages[2]).toMatchObject({ role: 'tool', toolCallId: 'call_1', content: expect.stringContaining('did not run') });
   });
 });

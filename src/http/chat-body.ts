@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SapflowError } from '../errors/index.js';
-import type { ChatMessage, ToolCallRequest, ToolMessage } from '../protocol/index.js';
+import type { ApprovalAnswer, ChatMessage, ToolCallRequest, ToolMessage } from '../protocol/index.js';
 
 /**
  * The POST /api/chat body: what useChat sends (`{ id, messages: UIMessage[] with parts, trigger, messageId }` plus
@@ -16,6 +16,8 @@ const toolPartSchema = z.looseObject({
   rawInput: z.unknown().optional(),
   output: z.unknown().optional(),
   errorText: z.string().optional(),
+  // ai 6/7 tool approvals; `approved` is there once the person answered (`approval-responded`)
+  approval: z.looseObject({ id: z.string().min(1).max(200), approved: z.boolean().optional(), reason: z.string().max(2000).optional() }).optional(),
 });
 const dynamicToolPartSchema = toolPartSchema.extend({ toolName: z.string().min(1) });
 
@@ -31,6 +33,9 @@ const partSchema = z.looseObject({ type: z.string() }).superRefine((part, ctx) =
           : undefined;
   const result = schema?.safeParse(part);
   for (const issue of result?.error?.issues ?? []) ctx.addIssue({ ...issue, code: 'custom', input: undefined });
+  if (result?.success && part.state === 'approval-responded' && typeof (part.approval as { approved?: unknown } | undefined)?.approved !== 'boolean') {
+    ctx.addIssue({ code: 'custom', path: ['approval'], message: 'an answered approval needs its id and approved: true or false' });
+  }
 });
 
 const contentSchema = z.union([z.string(), z.array(textPartSchema), z.null()], {
@@ -98,14 +103,33 @@ export function toChatMessages(body: unknown): ChatMessage[] {
   return readChatRequest(body).messages;
 }
 
-/** The conversation and useChat's chat id (absent in the plain form), from one validation of the body. */
-export function readChatRequest(body: unknown): { chatId?: string; messages: ChatMessage[] } {
-  const parsed = parseChatBody(body);
-  const messages = parsed.messages.flatMap((message) => (message.parts ? fromUIMessage(message) : [fromPlainMessage(message)]));
-  return { chatId: parsed.id, messages };
+export interface ChatRequest {
+  /** useChat's chat id; absent in the plain form. */
+  chatId?: string;
+  messages: ChatMessage[];
+  /**
+   * The person's answers to approvals, from the last message when it is the assistant's (as the AI SDK reads them):
+   * to be checked against their records before anything runs. Their calls' tool messages are placeholders.
+   */
+  approvals: ApprovalAnswer[];
+  /** With answers: the id of the assistant message they are in, which the turn's stream goes on adding to. */
+  continues?: string;
 }
 
-function fromUIMessage(message: BodyMessage): ChatMessage[] {
+/** The conversation, useChat's chat id and any approval answers, from one validation of the body. */
+export function readChatRequest(body: unknown): ChatRequest {
+  const parsed = parseChatBody(body);
+  const last = parsed.messages.length - 1;
+  const approvals: ApprovalAnswer[] = [];
+  const messages = parsed.messages.flatMap((message, i) =>
+    message.parts ? fromUIMessage(message, i === last && message.role === 'assistant' ? approvals : undefined) : [fromPlainMessage(message)],
+  );
+  const continues = approvals.length > 0 ? (parsed.messages[last]!.id ?? '') : undefined;
+  return { chatId: parsed.id, messages, approvals, ...(continues !== undefined ? { continues } : {}) };
+}
+
+/** `answers` collects the approval answers of this message (only the conversation's last one is read for them). */
+function fromUIMessage(message: BodyMessage, answers?: ApprovalAnswer[]): ChatMessage[] {
   const parts = message.parts ?? [];
   if (message.role !== 'assistant') {
     const content = textOf(parts);
@@ -138,6 +162,10 @@ function fromUIMessage(message: BodyMessage): ChatMessage[] {
     } else if (isToolPart(part)) {
       // arguments still streaming when the client stopped: the call never ran
       if (part.state !== 'input-streaming') calls.push(part);
+      if (answers && part.state === 'approval-responded' && part.approval) {
+        const { id, approved, reason } = part.approval;
+        answers.push({ approvalId: id, toolCallId: part.toolCallId, approved: approved === true, ...(reason ? { reason } : {}) });
+      }
     }
   }
   flush();
@@ -183,8 +211,11 @@ function toToolMessage(part: ToolPart): ToolMessage {
         ? JSON.stringify({ error: part.errorText ?? 'The tool failed' })
         : part.state === 'output-denied'
           ? JSON.stringify({ error: 'The user denied this tool call' })
-          : // models need an answer to every call; this one never finished
-            JSON.stringify({ error: 'The tool call did not complete' });
+          : part.state === 'approval-requested' || part.state === 'approval-responded'
+            ? // answered in the last message: the turn puts the real result here; anywhere else it never ran
+              JSON.stringify({ error: 'The tool call waited for the user\'s approval and did not run' })
+            : // models need an answer to every call; this one never finished
+              JSON.stringify({ error: 'The tool call did not complete' });
   return { role: 'tool', toolCallId: part.toolCallId, content };
 }
 

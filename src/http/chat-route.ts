@@ -32,10 +32,10 @@ export function chatRoute(runtime: Runtime): Router {
   router.post('/api/chat', async (req, res) => {
     let turn;
     try {
-      const { chatId, messages } = readChatRequest(req.body);
+      const { chatId, messages, approvals, continues } = readChatRequest(req.body);
       // an id useChat could not resume by is not kept; the turn itself runs as usual
       const resumable = chatId !== undefined && chatIdSchema.safeParse(chatId).success ? chatId : undefined;
-      turn = await runtime.runs.startChat({ messages, user: currentUser(res), chatId: resumable });
+      turn = await runtime.runs.startChat({ messages, user: currentUser(res), chatId: resumable, approvals, continues });
     } catch (error) {
       return sendError(res, error);
     }

@@ -60,4 +60,34 @@ describe('toUiMessageChunks', () => {
     ]);
     expect(chunks.map((c) => c.type)).toEqual(['start', 'finish']);
   });
+
+  it('asks for approval of a call the client has seen, and names the message a turn after approvals goes on in', async () => {
+    const asked = await encode([
+      { type: 'tool-approval-request', toolCallId: 'unseen', toolName: 't', approvalId: 'apr_0' },
+      { type: 'tool-input-available', toolCallId: 'c1', toolName: 'send_email', input: { to: 'a@b.c' } },
+      { type: 'tool-approval-request', toolCallId: 'c1', toolName: 'send_email', approvalId: 'apr_1' },
+      { type: 'finish', finishReason: 'tool-calls' },
+    ]);
+    expect(asked.map((c) => c.type)).toEqual(['start', 'tool-input-start', 'tool-input-available', 'tool-approval-request', 'finish']);
+    expect(asked[3]).toEqual({ type: 'tool-approval-request', approvalId: 'apr_1', toolCallId: 'c1' });
+
+    const answered = await encode([
+      { type: 'workflow-start', executionId: 'x', at: AT, workflowId: 'chat', name: 'Chat turn', input: { messageId: 'msg-earlier' }, tasks: [] },
+      { type: 'tool-approval-decided', toolCallId: 'c1', toolName: 'send_email', approvalId: 'apr_1', approved: true },
+      { type: 'tool-approval-decided', toolCallId: 'c2', toolName: 'send_email', approvalId: 'apr_2', approved: false, reason: 'no' },
+      { type: 'task-complete', executionId: 'x', at: AT, taskId: 'c1', result: 'sent', durationMs: 1, attempts: 1 },
+      { type: 'finish', finishReason: 'stop' },
+    ]);
+    expect(answered).toEqual([
+      { type: 'start', messageId: 'msg-earlier' },
+      { type: 'tool-output-denied', toolCallId: 'c2' },
+      { type: 'tool-output-available', toolCallId: 'c1', output: 'sent' },
+      { type: 'finish', finishReason: 'stop' },
+    ]);
+  });
+
+  it('starts with its own message id otherwise, also for an empty stream', async () => {
+    expect(await encode([])).toEqual([{ type: 'start', messageId: 'm' }]);
+    expect((await encode([{ type: 'step-start', step: 1 }]))[0]).toEqual({ type: 'start', messageId: 'm' });
+  });
 });

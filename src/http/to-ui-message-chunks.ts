@@ -1,9 +1,10 @@
-import { concat, defer, mergeMap, of, type Observable, type OperatorFunction } from 'rxjs';
+import { EMPTY, concat, defer, mergeMap, of, type Observable, type OperatorFunction } from 'rxjs';
 import { foldProgress, type ChatTurnEvent, type ProgressSnapshot } from '../protocol/index.js';
 
 /**
  * The AI SDK UI message stream chunks, limited to the types that ai 5, 6 and 7 all accept
- * (see ../shared/PROTOCOL.md): an unknown type is a hard error on every client version.
+ * (see ../shared/PROTOCOL.md): an unknown type is a hard error on every client version. The two approval chunks
+ * are ai 6's and 7's only, and are sent only for tools that need approval (ai 5 has no approvals).
  */
 export type UiMessageChunk =
   | { type: 'start'; messageId?: string }
@@ -16,6 +17,8 @@ export type UiMessageChunk =
   | { type: 'tool-input-available'; toolCallId: string; toolName: string; input: unknown }
   | { type: 'tool-output-available'; toolCallId: string; output: unknown }
   | { type: 'tool-output-error'; toolCallId: string; errorText: string }
+  | { type: 'tool-approval-request'; approvalId: string; toolCallId: string }
+  | { type: 'tool-output-denied'; toolCallId: string }
   | { type: `data-${string}`; id?: string; data: unknown; transient?: boolean }
   | { type: 'finish-step' }
   | { type: 'finish'; finishReason?: 'stop' | 'length' | 'content-filter' | 'tool-calls' | 'error' | 'other' }
@@ -24,7 +27,9 @@ export type UiMessageChunk =
 /**
  * Chat turn events to UI message chunks, in order. Text parts are opened lazily and always closed before
  * `finish-step` (ai 5 resets text ids there); tool outputs only follow their own `tool-input-*` chunks, since a
- * client throws on an output for a call it has not seen.
+ * client throws on an output for a call it has not seen - or, for an answered approval, the client's own part from
+ * the turn that asked. A turn that goes on after approvals names the assistant message it adds to (its
+ * `workflow-start` says which): a `start` with another id would make the client copy that message.
  */
 export function toUiMessageChunks(options: { messageId: string; progressId: string }): OperatorFunction<ChatTurnEvent, UiMessageChunk> {
   return (events: Observable<ChatTurnEvent>) =>
@@ -33,7 +38,13 @@ export function toUiMessageChunks(options: { messageId: string; progressId: stri
       let textCount = 0;
       let progress: ProgressSnapshot | undefined;
       let stepOpen = false;
+      let started = false;
       const announced = new Set<string>();
+      const start = (event?: ChatTurnEvent): UiMessageChunk => {
+        started = true;
+        const continued = event?.type === 'workflow-start' ? event.input.messageId : undefined;
+        return { type: 'start', messageId: typeof continued === 'string' ? continued : options.messageId };
+      };
       const closeText = (): UiMessageChunk[] => {
         if (!textId) return [];
         const id = textId;
@@ -60,6 +71,11 @@ export function toUiMessageChunks(options: { messageId: string; progressId: stri
             return announced.has(event.toolCallId) ? [{ type: 'tool-input-delta', toolCallId: event.toolCallId, inputTextDelta: event.delta }] : [];
           case 'tool-input-available':
             return [...announce(event.toolCallId, event.toolName), { type: 'tool-input-available', toolCallId: event.toolCallId, toolName: event.toolName, input: event.input }];
+          case 'tool-approval-request':
+            return announced.has(event.toolCallId) ? [{ type: 'tool-approval-request', approvalId: event.approvalId, toolCallId: event.toolCallId }] : [];
+          case 'tool-approval-decided':
+            announced.add(event.toolCallId);
+            return event.approved ? [] : [{ type: 'tool-output-denied', toolCallId: event.toolCallId }];
           case 'task-complete':
             return announced.has(event.taskId) ? [{ type: 'tool-output-available', toolCallId: event.taskId, output: event.result ?? null }] : [];
           case 'task-failed':
@@ -89,6 +105,9 @@ export function toUiMessageChunks(options: { messageId: string; progressId: stri
             return [];
         }
       };
-      return concat(of<UiMessageChunk>({ type: 'start', messageId: options.messageId }), events.pipe(mergeMap(map)));
+      return concat(
+        events.pipe(mergeMap((event) => (started ? map(event) : [start(event), ...map(event)]))),
+        defer(() => (started ? EMPTY : of(start()))),
+      );
     });
 }

@@ -110,6 +110,17 @@ describe('chatResumePoint', () => {
     ]);
   });
 
+  it('keeps the calls held for approval held, by their approval ids', () => {
+    const point = chatResumePoint([], [
+      { type: 'step-start', step: 1 },
+      { type: 'tool-input-available', toolCallId: 'a', toolName: 'send_email', input: { q: 1 } },
+      { type: 'tool-approval-request', toolCallId: 'a', toolName: 'send_email', approvalId: 'apr_1' },
+      { type: 'tool-input-available', toolCallId: 'b', toolName: 't', input: {} },
+    ]);
+    expect(point).toMatchObject({ step: 1, held: { a: 'apr_1' }, settled: {} });
+    expect(point.cut?.calls.map((c) => c.id)).toEqual(['a', 'b']);
+  });
+
   it('asks a step cut off before any tool call again from its start, and starts at step 1 on an empty log', () => {
     const cut = chatResumePoint([], [{ type: 'step-start', step: 1 }, { type: 'text-delta', delta: 'Hal' }]);
     expect(cut).toMatchObject({ step: 1, messages: [] });

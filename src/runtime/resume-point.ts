@@ -50,6 +50,8 @@ export interface ChatResumePoint {
   cut?: { text: string; calls: ToolCallRequest[] };
   /** Every tool call that settled, by toolCallId. */
   settled: Record<string, TaskOutcome>;
+  /** Calls held for a person's approval (toolCallId -> approvalId): they stay held, never run by a resume. */
+  held: Record<string, string>;
   startedAt?: number;
 }
 
@@ -61,6 +63,7 @@ export interface ChatResumePoint {
 export function chatResumePoint(turnMessages: readonly ChatMessage[], events: readonly ChatTurnEvent[]): ChatResumePoint {
   const messages = [...turnMessages];
   const settled: Record<string, TaskOutcome> = {};
+  const held: Record<string, string> = {};
   let startedAt: number | undefined;
   let current: { step: number; text: string; calls: ToolCallRequest[] } | undefined;
   let lastFinished = 0;
@@ -83,6 +86,9 @@ export function chatResumePoint(turnMessages: readonly ChatMessage[], events: re
       case 'tool-input-available':
         current?.calls.push({ id: event.toolCallId, name: event.toolName, arguments: typeof event.input === 'string' ? event.input : JSON.stringify(event.input) });
         break;
+      case 'tool-approval-request':
+        held[event.toolCallId] = event.approvalId;
+        break;
       case 'step-finish':
         if (!current) break;
         if (current.calls.length) messages.push(...stepMessages(current.text, current.calls, settled));
@@ -93,8 +99,8 @@ export function chatResumePoint(turnMessages: readonly ChatMessage[], events: re
         break;
     }
   }
-  if (current?.calls.length) return { messages, step: current.step, cut: { text: current.text, calls: current.calls }, settled, startedAt };
-  return { messages, step: current?.step ?? lastFinished + 1, settled, startedAt };
+  if (current?.calls.length) return { messages, step: current.step, cut: { text: current.text, calls: current.calls }, settled, held, startedAt };
+  return { messages, step: current?.step ?? lastFinished + 1, settled, held, startedAt };
 }
 
 function settledOutcome(event: WorkflowEvent): TaskOutcome | undefined {

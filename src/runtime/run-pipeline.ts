@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { EMPTY, Subject, concat, concatMap, defer, finalize, from, map, of, shareReplay, takeUntil, type Observable } from 'rxjs';
 import { SapflowError } from '../errors/index.js';
 import type { ChatModel } from '../model/index.js';
-import type { ChatMessage, ChatTurnEvent, ErrorInfo, WorkflowEvent } from '../protocol/index.js';
+import type { ApprovalAnswer, ApprovalDecision, ChatMessage, ChatTurnEvent, ErrorInfo, ToolCallRequest, WorkflowEvent } from '../protocol/index.js';
 import { isTerminalStatus, type ClaimedExecution, type ExecutionKind, type ExecutionRecord, type ExecutionStore, type LoggableEvent, type LogWriter, type StoredEvent } from '../store/index.js';
-import { runChatTurn, runWorkflow, type ApprovalDecision, type Engine } from '../streams/index.js';
+import { runChatTurn, runWorkflow, type Engine, type TaskDecision } from '../streams/index.js';
 import type { RunMeta, RunObserver } from '../telemetry/index.js';
 import type { ToolRegistry } from '../tools/index.js';
 import { compileWorkflow, type CompiledWorkflow } from '../workflows/index.js';
@@ -25,8 +25,12 @@ export interface StartWorkflow {
 export interface StartChat {
   messages: ChatMessage[];
   user: string;
-  /** useChat's chat id: how a reloaded client finds the turn again. */
+  /** useChat's chat id: how a reloaded client finds the turn again, and what approvals are bound to. */
   chatId?: string;
+  /** The person's answers to approvals this turn starts with (unchecked: checked and taken here, all or none). */
+  approvals?: ApprovalAnswer[];
+  /** The assistant message the answers are in: the turn's stream goes on in it. */
+  continues?: string;
 }
 
 export interface RunHandle<E> {
@@ -135,7 +139,7 @@ interface LiveRun {
   /** Until when a listener on another process (cluster mode) keeps the turn going. */
   remoteUntil?: number;
   /** A workflow run's inbox of decisions on its waiting tasks. */
-  decisions?: Subject<ApprovalDecision>;
+  decisions?: Subject<TaskDecision>;
   /** It logged `workflow-waiting` and is letting go: decisions now go to the parked run, once it has. */
   parking?: boolean;
 }
@@ -206,7 +210,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     kind: ExecutionKind,
     userId: string,
     source: (signal: AbortSignal) => Observable<E>,
-    { logged = true, name, workflow, decisions }: { logged?: boolean; name: string; workflow?: CompiledWorkflow; decisions?: Subject<ApprovalDecision> },
+    { logged = true, name, workflow, decisions }: { logged?: boolean; name: string; workflow?: CompiledWorkflow; decisions?: Subject<TaskDecision> },
   ): Observable<E> => {
     const controller = new AbortController();
     const stop = new Subject<void>();
@@ -329,8 +333,20 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     });
   };
 
-  const chatSource = (executionId: string, user: string, messages: ChatMessage[], resume?: Parameters<typeof runChatTurn>[0]['resume']) => (signal: AbortSignal) =>
-    runChatTurn({ model: deps.model, tools: deps.tools, messages, engine, executionId, user, maxSteps: deps.maxSteps, signal, resume });
+  /** What a chat turn is, besides its messages: its chat (approvals are bound to it) and the answers it starts with. */
+  interface ChatTurnContext {
+    chatId?: string;
+    decided?: ApprovalDecision[];
+    messageId?: string;
+    resume?: Parameters<typeof runChatTurn>[0]['resume'];
+  }
+  const chatSource = (executionId: string, user: string, messages: ChatMessage[], { chatId, decided, messageId, resume }: ChatTurnContext) => (signal: AbortSignal) => {
+    // an approval is recorded before the client hears of it, so any approvalId a client holds is one Sapflow issued
+    const approvals = chatId
+      ? { request: (call: ToolCallRequest) => defer(() => store.issueApproval({ userId: user, chatId, executionId, toolCallId: call.id, toolName: call.name, arguments: call.arguments })) }
+      : undefined;
+    return runChatTurn({ model: deps.model, tools: deps.tools, messages, engine, executionId, user, maxSteps: deps.maxSteps, signal, resume, approvals, decided, messageId });
+  };
 
   const withProgress = (executionId: string) =>
     withChatProgress(executionId, { estimate: (fn) => engine.stats.estimate(fn), maxParallel: engine.maxParallel, now: () => engine.scheduler.now() });
@@ -390,7 +406,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     const resume = fresh ? undefined : { settled: point.settled, startedAt: point.startedAt, attempt: claimed.resumeCount, approvals: point.approvals };
     // decisions stored while nobody ran it (parked, or its process gone) that its log does not show yet
     const stored = fresh ? [] : (await store.listDecisions(claimed.id)).filter((d) => !point.approvals[d.taskId]?.decision);
-    const inbox = new Subject<ApprovalDecision>();
+    const inbox = new Subject<TaskDecision>();
     const decisions = concat(from(stored.map(({ at: _at, ...decision }) => decision)), inbox);
     launch(claimed.id, 'workflow', claimed.userId, (signal) =>
       runWorkflow(workflow, engine, { tools: deps.tools, inputs: claimed.input, executionId: claimed.id, user: claimed.userId, signal, resume, reuse, decisions }),
@@ -427,8 +443,10 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     const messages = (claimed.input as { messages?: unknown }).messages;
     if (!Array.isArray(messages)) return giveUp(claimed, 'The chat turn was logged without its messages, so it cannot be continued');
     const point = chatResumePoint(messages as ChatMessage[], log.map((s) => s.event));
+    const { decided } = claimed.input as { decided?: ApprovalDecision[] };
+    const context = { chatId: claimed.chatId ?? undefined, decided, resume: { ...point, attempt: claimed.resumeCount } };
     // nobody listens yet: a reloaded client re-attaches through followChat
-    launch(claimed.id, 'chat', claimed.userId, chatSource(claimed.id, claimed.userId, point.messages, { ...point, attempt: claimed.resumeCount }), { name: chatName });
+    launch(claimed.id, 'chat', claimed.userId, chatSource(claimed.id, claimed.userId, point.messages, context), { name: chatName });
   };
 
   const pipeline: Runs = {
@@ -452,7 +470,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
         }
         return { executionId, events: deps.hub.follow<WorkflowEvent & LoggableEvent>(executionId, user, 0, { isFinal: isWorkflowFinal }) as Observable<StoredEvent<WorkflowEvent>> };
       }
-      const inbox = new Subject<ApprovalDecision>();
+      const inbox = new Subject<TaskDecision>();
       const events = launch(executionId, 'workflow', user, (signal) =>
         runWorkflow(workflow, engine, { tools: deps.tools, inputs, executionId, user, signal, reuse, decisions: inbox }),
         { name: workflow.id, workflow, decisions: inbox },
@@ -470,11 +488,15 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       return { executionId, events: numbered };
     },
 
-    async startChat({ messages, user, chatId }) {
+    async startChat({ messages, user, chatId, approvals = [], continues }) {
       const executionId = randomUUID();
+      // answers are checked against what was issued, and taken, before anything runs; a bad one refuses the turn
+      if (approvals.length > 0 && !chatId) throw new SapflowError('approval_invalid', 'Approval answers need the chat id they were asked in');
+      const decided = approvals.length > 0 ? await store.decideApprovals(user, chatId!, approvals, executionId) : [];
+      const input = { messages, ...(decided.length > 0 ? { decided } : {}) };
       // the log is history, not the answer: with the store away the turn still runs, unlogged and not resumable
       const logged = await store
-        .createExecution({ id: executionId, workflowId: 'chat', kind: 'chat', userId: user, input: { messages }, leaseOwner: owner, leaseTtlMs, chatId })
+        .createExecution({ id: executionId, workflowId: 'chat', kind: 'chat', userId: user, input, leaseOwner: owner, leaseTtlMs, chatId })
         .then(
           () => true,
           (error: unknown) => {
@@ -482,7 +504,8 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
             return false;
           },
         );
-      const events = launch(executionId, 'chat', user, chatSource(executionId, user, messages), { logged, name: chatName }).pipe(withProgress(executionId));
+      const context = { chatId, decided, messageId: decided.length > 0 ? continues : undefined };
+      const events = launch(executionId, 'chat', user, chatSource(executionId, user, messages, context), { logged, name: chatName }).pipe(withProgress(executionId));
       return { executionId, events: listened(executionId, events) };
     },
 
@@ -579,7 +602,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       if (!(await store.recordDecision(executionId, user, { taskId, approved, by: user, reason }))) {
         throw new SapflowError('already_decided', `Task ${taskId} was decided already`, { details: { taskId } });
       }
-      const decision: ApprovalDecision = { taskId, approved, by: user, ...(reason ? { reason } : {}) };
+      const decision: TaskDecision = { taskId, approved, by: user, ...(reason ? { reason } : {}) };
       const live = running.get(executionId);
       if (live?.decisions && !live.parking) live.decisions.next(decision);
       else {

@@ -21,6 +21,7 @@ import {
   type ReadEventsOptions,
   type StoredEvent,
 } from './execution-types.js';
+import { createChatApprovals } from './chat-approvals.js';
 import { createExecutionLeases } from './execution-leases.js';
 import { createExecutionApprovals } from './execution-approvals.js';
 import { foldExecutionPatch } from './fold-execution-patch.js';
@@ -242,6 +243,8 @@ export function createExecutionStore(db: Queryable): ExecutionStore {
     ...createExecutionApprovals(db),
 
     ...createRunStats(db),
+
+    ...createChatApprovals(db),
 
     deleteDefinition: (userId, workflowId) =>
       guardStore('delete the definition', async () => {

@@ -1,5 +1,6 @@
 import type { ErrorInfo, TaskOutcome, WorkflowEvent, WorkflowStatus } from '../protocol/index.js';
 import type { RunStats } from './run-stats.js';
+import type { ChatApprovals } from './chat-approvals.js';
 
 /** `pending` until the run's `workflow-start` is logged; the rest are the engine's own statuses. */
 export type ExecutionStatus = 'pending' | WorkflowStatus;
@@ -129,7 +130,8 @@ export interface ReadEventsOptions {
   limit?: number;
 }
 
-export interface ExecutionStore {
+/** The execution log, leases and run figures, and the chat approvals that refer to its turns (chat-approvals.ts). */
+export interface ExecutionStore extends ChatApprovals {
   createExecution(execution: NewExecution): Promise<ExecutionRecord>;
   /**
    * Appends events to an execution's log in order, assigning the next seqs, and keeps the execution row current

@@ -7,6 +7,7 @@ export { openPostgres, type PostgresOptions } from './open-postgres.js';
 export { runMigrations, MIGRATIONS_DIR } from './migrate.js';
 export { createExecutionStore } from './execution-store.js';
 export type { RunStats, RunStatsGroup } from './run-stats.js';
+export type { ApprovalRequestRecord, ChatApprovals } from './chat-approvals.js';
 export {
   isTerminalStatus,
   TERMINAL_STATUSES,

@@ -2,9 +2,10 @@ import { EMPTY, Observable, catchError, concat, defer, fromEvent, map, merge, me
 import { toErrorInfo, toSapflowError } from '../errors/index.js';
 // Type-only: the model layer's chunk shapes are the input contract of a chat turn; no runtime import crosses.
 import type { ModelChunk, ModelRequest } from '../model/chat-model.js';
-import type { ChatMessage, ChatTurnEvent, FinishReason, ModelTool, TaskOutcome, ToolCallRequest, WorkflowFinishEvent } from '../protocol/index.js';
+import type { ApprovalDecision, ChatMessage, ChatTurnEvent, ErrorInfo, FinishReason, ModelTool, TaskOutcome, ToolCallRequest, WorkflowFinishEvent } from '../protocol/index.js';
 import type { Tool } from '../tools/tool.js';
 import { createConcurrencyLimiter } from './concurrency-limiter.js';
+import { withDecisions } from './decided-messages.js';
 import type { Engine } from './engine.js';
 import { runToolCall } from './run-tool-call.js';
 import { stepMessages } from './step-messages.js';
@@ -19,6 +20,8 @@ export interface ChatTurnResume {
   cut?: { text: string; calls: ToolCallRequest[] };
   /** Tool calls that settled before the crash, by toolCallId: reused, not run again. */
   settled: Record<string, TaskOutcome>;
+  /** Calls held for approval before the crash (toolCallId -> approvalId): still held, not run. */
+  held?: Record<string, string>;
   /** ms of the turn's `workflow-start`, so its duration covers the whole turn. */
   startedAt?: number;
   /** Which resume this is (1 for the first). */
@@ -37,6 +40,15 @@ export interface ChatTurnOptions {
   signal?: AbortSignal;
   /** Continue a turn from its log instead of starting it: a `run-resumed` event comes first instead of `workflow-start`. */
   resume?: ChatTurnResume;
+  /**
+   * Where calls of a tool with `needs_approval` are recorded (the runtime: the store, for this user and chat); it
+   * answers the approval's id. Without it such calls fail with `approval_unavailable`.
+   */
+  approvals?: { request(call: ToolCallRequest): Observable<string> };
+  /** The person's answers this turn starts with, as recorded: approved calls run first, denied ones never. */
+  decided?: ApprovalDecision[];
+  /** The assistant message this turn's stream adds to (a turn that goes on after approvals); said in `workflow-start`. */
+  messageId?: string;
 }
 
 /**
@@ -45,6 +57,8 @@ export interface ChatTurnOptions {
  * emitted the moment it settles. Results go back to the model as `tool` messages; the loop runs until the model
  * answers without tools or `maxSteps` is reached. Tool failures are values the model sees; a model failure ends
  * the turn with an `error` event, never an error notification. Progress snapshots are folded by the runtime.
+ * A call of a tool that needs approval is recorded and announced (`tool-approval-request`) instead of run; once the
+ * step's other calls are done the turn ends, waiting. The next turn starts with the person's answers (`decided`).
  */
 export function runChatTurn(options: ChatTurnOptions): Observable<ChatTurnEvent> {
   return defer(() => {
@@ -55,14 +69,15 @@ export function runChatTurn(options: ChatTurnOptions): Observable<ChatTurnEvent>
     const startedAt = resume?.startedAt ?? engine.scheduler.now();
     const outcomes: Record<string, TaskOutcome> = { ...resume?.settled };
 
-    const runCall = (call: ToolCallRequest): Observable<ChatTurnEvent> => {
+    const fail = (call: ToolCallRequest, error: ErrorInfo): Observable<ChatTurnEvent> => {
+      outcomes[call.id] = { status: 'failed', error, durationMs: 0, attempts: 0 };
+      return of({ type: 'task-failed', executionId, at: at(), taskId: call.id, error, durationMs: 0, attempts: 0 });
+    };
+
+    const runCall = (call: ToolCallRequest, idempotencyKey?: string): Observable<ChatTurnEvent> => {
       const args = parseArgs(call.arguments);
-      if (!args.ok) {
-        const error = { code: 'invalid_arguments', message: `Arguments for ${call.name} are not valid JSON` };
-        outcomes[call.id] = { status: 'failed', error, durationMs: 0, attempts: 0 };
-        return of({ type: 'task-failed', executionId, at: at(), taskId: call.id, error, durationMs: 0, attempts: 0 });
-      }
-      const toolCall = { executionId, taskId: call.id, toolName: call.name, tool: options.tools.get(call.name), args: args.value, user: options.user ?? 'local' };
+      if (!args.ok) return fail(call, { code: 'invalid_arguments', message: `Arguments for ${call.name} are not valid JSON` });
+      const toolCall = { executionId, taskId: call.id, toolName: call.name, tool: options.tools.get(call.name), args: args.value, user: options.user ?? 'local', idempotencyKey };
       return limit(runToolCall(toolCall, engine)).pipe(
         map((event) => {
           if (event.type === 'task-complete' || event.type === 'task-failed') outcomes[event.taskId] = outcomeOf(event);
@@ -71,10 +86,47 @@ export function runChatTurn(options: ChatTurnOptions): Observable<ChatTurnEvent>
       );
     };
 
+    // calls held for a person's approval (toolCallId -> approvalId): they do not run in this turn
+    const held = new Map(Object.entries(resume?.held ?? {}));
+    const holdCall = (call: ToolCallRequest): Observable<ChatTurnEvent> => {
+      if (!options.approvals) return fail(call, { code: 'approval_unavailable', message: `${call.name} needs a person's approval, which needs useChat's chat id` });
+      return options.approvals.request(call).pipe(
+        take(1),
+        map((approvalId): ChatTurnEvent => {
+          held.set(call.id, approvalId);
+          return { type: 'tool-approval-request', toolCallId: call.id, toolName: call.name, approvalId };
+        }),
+        // not recorded, so nobody could ever approve it: the call fails now instead of waiting forever
+        catchError((error: unknown) => fail(call, toErrorInfo(toSapflowError(error, 'store_error')))),
+      );
+    };
+
+    /** A call whose arguments are complete: run it, or hold it for approval when its tool needs one and they are valid. */
+    const startCall = (call: ToolCallRequest): Observable<ChatTurnEvent> => {
+      const tool = options.tools.get(call.name);
+      const args = parseArgs(call.arguments);
+      // arguments the tool would refuse are not put to a person: the call fails as it would have
+      if (tool?.needs_approval && args.ok && tool.parameters.safeParse(args.value).success) return holdCall(call);
+      return runCall(call);
+    };
+
+    /** The person's answers: each is said (denied ones end there), approved calls run with their recorded key. */
+    const decided = options.decided ?? [];
+    const decisions$ = merge(
+      ...decided.map((d) =>
+        concat(
+          of<ChatTurnEvent>({ type: 'tool-approval-decided', toolCallId: d.toolCallId, toolName: d.toolName, approvalId: d.approvalId, approved: d.approved, ...(d.reason !== undefined ? { reason: d.reason } : {}) }),
+          d.approved && !(d.toolCallId in outcomes) ? runCall({ id: d.toolCallId, name: d.toolName, arguments: d.arguments }, d.idempotencyKey) : EMPTY,
+        ),
+      ),
+    );
+
     /** After a step's tool calls settled: the step's end, then the next step with their results, or the turn's end. */
     const afterCalls = (messages: ChatMessage[], n: number, text: string, calls: ToolCallRequest[], finishReason: FinishReason): Observable<ChatTurnEvent> => {
       const stepEnd: ChatTurnEvent = { type: 'step-finish', finishReason: calls.length ? 'tool-calls' : finishReason };
-      if (calls.length === 0 || n >= maxSteps) return of(stepEnd, finish(stepEnd.finishReason));
+      // a call waiting for a person ends the turn: the model is asked again once the answer comes, in the next turn
+      const waiting = calls.some((c) => held.has(c.id) && !(c.id in outcomes));
+      if (calls.length === 0 || n >= maxSteps || waiting) return of(stepEnd, finish(stepEnd.finishReason));
       return concat(of(stepEnd), step([...messages, ...stepMessages(text, calls, outcomes)], n + 1));
     };
 
@@ -99,7 +151,7 @@ export function runChatTurn(options: ChatTurnOptions): Observable<ChatTurnEvent>
                 const args = parseArgs(chunk.args);
                 // arguments that are not JSON are shown to the client as the text the model sent
                 const input = args.ok ? args.value : chunk.args;
-                return concat(of<ChatTurnEvent>({ type: 'tool-input-available', toolCallId: chunk.id, toolName: chunk.name, input }), runCall(call));
+                return concat(of<ChatTurnEvent>({ type: 'tool-input-available', toolCallId: chunk.id, toolName: chunk.name, input }), startCall(call));
               }
               case 'finish':
                 finishReason = chunk.finishReason;
@@ -117,14 +169,17 @@ export function runChatTurn(options: ChatTurnOptions): Observable<ChatTurnEvent>
 
     const first: ChatTurnEvent = resume
       ? { type: 'run-resumed', executionId, at: at(), attempt: resume.attempt, reusedTasks: Object.keys(resume.settled) }
-      : { type: 'workflow-start', executionId, at: at(), workflowId: 'chat', name: 'Chat turn', input: {}, tasks: [] };
-    // a cut step's calls that had not settled run again (same toolCallId, so the same idempotency key)
-    const steps$ = resume?.cut
-      ? concat(
-          merge(...resume.cut.calls.filter((c) => !(c.id in outcomes)).map(runCall)),
-          defer(() => afterCalls(resume.messages, resume.step, resume.cut!.text, resume.cut!.calls, 'tool-calls')),
-        )
-      : step(resume?.messages ?? options.messages, resume?.step ?? 1);
+      : { type: 'workflow-start', executionId, at: at(), workflowId: 'chat', name: 'Chat turn', input: options.messageId !== undefined ? { messageId: options.messageId } : {}, tasks: [] };
+    // a cut step's calls that had not settled (nor wait for a person) run again (same toolCallId, same idempotency key)
+    const goOn = (messages: ChatMessage[]): Observable<ChatTurnEvent> =>
+      resume?.cut
+        ? concat(
+            merge(...resume.cut.calls.filter((c) => !(c.id in outcomes) && !held.has(c.id)).map(startCall)),
+            defer(() => afterCalls(messages, resume.step, resume.cut!.text, resume.cut!.calls, 'tool-calls')),
+          )
+        : step(messages, resume?.step ?? 1);
+    // the answers come first, then the model is asked with their results (a resumed turn answers them again: idempotent)
+    const steps$ = concat(decisions$, defer(() => goOn(withDecisions(resume?.messages ?? options.messages, decided, outcomes))));
 
     const signal = options.signal;
     const aborted$: Observable<unknown> = !signal ? EMPTY : signal.aborted ? of(true) : fromEvent(signal, 'abort').pipe(take(1));

@@ -11,7 +11,7 @@ export type Invocation = { kind: 'progress'; data: unknown } | { kind: 'result';
 export function invokeTool(
   tool: Tool,
   args: unknown,
-  context: Omit<ToolContext, 'signal' | 'progress' | 'idempotencyKey'>,
+  context: Omit<ToolContext, 'signal' | 'progress' | 'idempotencyKey'> & { idempotencyKey?: string },
 ): Observable<Invocation> {
   return new Observable<Invocation>((subscriber) => {
     const controller = new AbortController();
@@ -19,7 +19,7 @@ export function invokeTool(
     const ctx: ToolContext = {
       ...context,
       // built from ids alone, so every attempt, retry and resumed run of one call carries the same key
-      idempotencyKey: `${context.executionId}:${context.taskId}`,
+      idempotencyKey: context.idempotencyKey ?? `${context.executionId}:${context.taskId}`,
       signal: controller.signal,
       progress: (data) => {
         if (!settled) subscriber.next({ kind: 'progress', data });

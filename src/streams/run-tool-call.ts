@@ -19,6 +19,8 @@ export interface ToolCall {
   timeout?: number;
   /** Retries after the first attempt; overrides the tool's own. */
   retry_count?: number;
+  /** The call's key when it is not `<executionId>:<taskId>`: an approved chat call keeps the key of the turn that asked. */
+  idempotencyKey?: string;
 }
 
 export type ToolCallEvent = TaskEvent | CircuitBreakerEvent;
@@ -88,7 +90,7 @@ function toolCallEvents(call: ToolCall, engine: Engine, traceparent?: string): O
           mergeMap(() => throwError(() => new SapflowError('timeout', `${tool.name} did not finish within ${timeoutMs / 1000}s`, { retryable: true }))),
         );
         const invocation$ = merge(
-          invokeTool(tool, parsed.data, { user: call.user, executionId: call.executionId, taskId: call.taskId, traceparent }),
+          invokeTool(tool, parsed.data, { user: call.user, executionId: call.executionId, taskId: call.taskId, traceparent, idempotencyKey: call.idempotencyKey }),
           deadline$,
         ).pipe(takeWhile((x) => x.kind !== 'result', true));
 

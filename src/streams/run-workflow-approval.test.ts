@@ -6,7 +6,7 @@ import type { CompiledTask, CompiledWorkflow } from '../workflows/types.js';
 import type { WorkflowEvent } from '../protocol/index.js';
 import { createEngine } from './engine.js';
 import { runWorkflow, type RunWorkflowOptions } from './run-workflow.js';
-import type { ApprovalDecision } from './task-approval.js';
+import type { TaskDecision } from './task-approval.js';
 import { label, testScheduler } from './test-support.js';
 
 type Spec = Partial<CompiledTask> & { id: string };
@@ -38,8 +38,8 @@ const start = (wf: CompiledWorkflow, options: Partial<RunWorkflowOptions> & { ma
   const engine = createEngine({ maxParallel: options.maxParallel ?? 5, progressIntervalMs: 0 });
   return { events: runWorkflow(wf, engine, { tools: registry, inputs: {}, executionId: 'e1', ...options }), calls };
 };
-const yes = (taskId: string): ApprovalDecision => ({ taskId, approved: true, by: 'alice' });
-const no = (taskId: string, reason?: string): ApprovalDecision => ({ taskId, approved: false, by: 'alice', reason });
+const yes = (taskId: string): TaskDecision => ({ taskId, approved: true, by: 'alice' });
+const no = (taskId: string, reason?: string): TaskDecision => ({ taskId, approved: false, by: 'alice', reason });
 
 describe('runWorkflow approvals', () => {
   it('holds a task for approval while the tasks that do not depend on it go on, then runs it once approved', () => {
@@ -49,7 +49,7 @@ describe('runWorkflow approvals', () => {
         { id: 'other', parameters: { ms: 500 } },
         { id: 'after', parameters: { ms: 100 }, dependencies: ['letter'] },
       );
-      const decisions = cold<ApprovalDecision>('300ms a', { a: yes('letter') });
+      const decisions = cold<TaskDecision>('300ms a', { a: yes('letter') });
       const { events } = start(wf, { decisions });
       expectObservable(labels(events)).toBe('(wab) 295ms (cd) 96ms (ef) 96ms (ghF|)', {
         w: 'workflow-start', a: 'ask:letter', b: 'start:other#1', c: 'approved:letter:alice', d: 'start:letter#1',

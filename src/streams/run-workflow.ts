@@ -9,7 +9,7 @@ import type { ErrorInfo, TaskOutcome, WorkflowEvent, WorkflowFinishEvent } from 
 import { RunState } from './run-state.js';
 import { runToolCall } from './run-tool-call.js';
 import { outcomeOf } from './task-outcome.js';
-import { deniedError, needsApproval, type ApprovalDecision, type ApprovalRecord } from './task-approval.js';
+import { deniedError, needsApproval, type TaskDecision, type ApprovalRecord } from './task-approval.js';
 
 export interface RunWorkflowOptions {
   tools: { get(name: string): Tool | undefined };
@@ -30,7 +30,7 @@ export interface RunWorkflowOptions {
    * Decisions on tasks waiting for approval, while the run is live; each is announced as `task-approval`. One for a
    * task that is not waiting is ignored (the caller checks first and answers the person).
    */
-  decisions?: Observable<ApprovalDecision>;
+  decisions?: Observable<TaskDecision>;
 }
 
 /**
@@ -58,7 +58,7 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
     /** Waiting tasks with an approval_timeout: when each is denied unless someone decides first. */
     const deadlines$ = new Subject<{ taskId: string; atMs: number; seconds?: number }>();
     /** Decisions that came before their task reached its wait (a resumed run is given the stored ones at once). */
-    const early = new Map<string, ApprovalDecision>();
+    const early = new Map<string, TaskDecision>();
     let lastProgressAt = Number.NEGATIVE_INFINITY;
     let progressDirty = false;
 
@@ -196,7 +196,7 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
     };
 
     /** A decision on a waiting task: announced, then the task is released to run, or to fail as denied. */
-    const onDecision = (decision: ApprovalDecision): Observable<WorkflowEvent> => {
+    const onDecision = (decision: TaskDecision): Observable<WorkflowEvent> => {
       if (!state.has(decision.taskId) || state.isTerminal(decision.taskId) || approvals.get(decision.taskId)?.decision) return EMPTY;
       if (state.get(decision.taskId).status !== 'waiting') {
         if (!early.has(decision.taskId)) early.set(decision.taskId, decision);
@@ -208,7 +208,7 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
       const event: WorkflowEvent = { type: 'task-approval', ...base(), taskId, approved: decided.approved, by: decided.by, ...(decided.reason ? { reason: decided.reason } : {}) };
       return concat(of(event), release([state.get(taskId).task]));
     };
-    const timedOut = (taskId: string, seconds: number | undefined): ApprovalDecision => ({
+    const timedOut = (taskId: string, seconds: number | undefined): TaskDecision => ({
       taskId, approved: false, by: 'timeout', reason: `Nobody approved the task within ${seconds === undefined ? 'its approval_timeout' : formatSeconds(seconds)}`,
     });
     const timedOut$ = deadlines$.pipe(

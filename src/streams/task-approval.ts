@@ -3,7 +3,7 @@ import type { Tool } from '../tools/tool.js';
 import type { CompiledTask } from '../workflows/types.js';
 
 /** A person's decision on a task waiting for approval (or the run's own, when `approval_timeout` ran out). */
-export interface ApprovalDecision {
+export interface TaskDecision {
   taskId: string;
   approved: boolean;
   /** The user who decided, or `timeout`. */
@@ -15,7 +15,7 @@ export interface ApprovalDecision {
 export interface ApprovalRecord {
   input: unknown;
   expiresAt?: string;
-  decision?: Omit<ApprovalDecision, 'taskId'>;
+  decision?: Omit<TaskDecision, 'taskId'>;
 }
 
 /** `approval: required` on the task, or a tool configured to need approval (needs_approval, APPROVAL_REQUIRED_TOOLS). */
@@ -24,7 +24,7 @@ export function needsApproval(task: CompiledTask, tool: Tool | undefined): boole
 }
 
 /** The error a denied task fails with. */
-export function deniedError(decision: Omit<ApprovalDecision, 'taskId'>): ErrorInfo {
+export function deniedError(decision: Omit<TaskDecision, 'taskId'>): ErrorInfo {
   if (decision.by === 'timeout') return { code: 'denied', message: decision.reason ?? 'Nobody approved the task in time' };
   return { code: 'denied', message: `Denied by ${decision.by}${decision.reason ? `: ${decision.reason}` : ''}` };
 }

@@ -96,6 +96,8 @@ export async function startChatToolServer(): Promise<ChatToolServer> {
 export interface ChatToolSpec {
   name: string;
   behaviour: { ms: number } | 'fail' | 'hang';
+  /** A person must approve each call (`needs_approval: true` in TOOLS_CONFIG). */
+  needs_approval?: boolean;
 }
 
 /**
@@ -111,6 +113,7 @@ export async function writeToolsConfig(server: ChatToolServer, specs: ChatToolSp
     url: `${server.url}${typeof spec.behaviour === 'string' ? `/${spec.behaviour}` : `/sleep/${spec.behaviour.ms}`}`,
     parameters: { type: 'object', properties: { note: { type: 'string' } }, required: ['note'] },
     timeout: 20,
+    ...(spec.needs_approval ? { needs_approval: true } : {}),
   }));
   await writeFile(path, JSON.stringify({ tools }, null, 2));
   return { path, remove: () => rm(dir, { recursive: true, force: true }) };
