@@ -8,6 +8,7 @@ import { runChatTurn, runWorkflow, type Engine } from '../streams/index.js';
 import type { RunMeta, RunObserver } from '../telemetry/index.js';
 import type { ToolRegistry } from '../tools/index.js';
 import { compileWorkflow, type CompiledWorkflow } from '../workflows/index.js';
+import type { Admission } from './admission.js';
 import { withChatProgress } from './chat-progress.js';
 import { chatResumePoint, workflowResumePoint } from './resume-point.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -20,6 +21,8 @@ export interface StartWorkflow {
   user: string;
   /** Results of tasks that completed in an earlier run (Retry), reused instead of run again. */
   reuse?: Record<string, unknown>;
+  /** Started by a tool of a turn or run already let in (a workflow as a tool): not counted against MAX_ACTIVE_TURNS. */
+  nested?: boolean;
 }
 
 export interface StartChat {
@@ -106,6 +109,11 @@ export interface RunPipelineDeps {
   onError?: (error: unknown, executionId: string) => void;
   /** A span per run (telemetry/tracing.ts); none by default. */
   tracing?: Pick<Tracing, 'startRun' | 'endRun' | 'traceId'>;
+  /**
+   * MAX_ACTIVE_TURNS: new chat turns and workflow runs started here past it are refused with `overloaded`; resumed
+   * runs, nested ones and (cluster mode) queued ones are not counted. No limit by default.
+   */
+  admission?: Admission;
   /** A line when a run starts and ends (telemetry/logger.ts); none by default. */
   logger?: Pick<Logger, 'info' | 'error'>;
   /** The model chat turns ask, for their spans. */
@@ -191,7 +199,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     kind: ExecutionKind,
     userId: string,
     source: (signal: AbortSignal) => Observable<E>,
-    { logged = true, name, workflow }: { logged?: boolean; name: string; workflow?: CompiledWorkflow },
+    { logged = true, name, workflow, release }: { logged?: boolean; name: string; workflow?: CompiledWorkflow; release?: () => void },
   ): Observable<E> => {
     const controller = new AbortController();
     const stop = new Subject<void>();
@@ -235,6 +243,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     const run: LiveRun = { kind, userId, controller, stop, done, listeners: 0 };
     running.set(executionId, run);
     void done.then(() => {
+      release?.();
       observer?.end();
       clearTimeout(run.grace);
       running.delete(executionId);
@@ -376,13 +385,20 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     owner,
     leaseTtlMs,
 
-    async startWorkflow({ workflow, inputs, user, reuse }) {
+    async startWorkflow({ workflow, inputs, user, reuse, nested }) {
       const executionId = randomUUID();
       const { dispatch } = deps;
-      await store.createExecution({
-        id: executionId, workflowId: workflow.id, kind: 'workflow', userId: user, input: inputs,
-        definition: { ...workflow.definition, tasks: workflow.tasks }, leaseOwner: dispatch ? undefined : owner, leaseTtlMs, queued: !!dispatch,
-      });
+      // queued runs wait for a worker's slot, so only a run of this process takes one of its places
+      const release = nested || dispatch ? undefined : deps.admission?.enter();
+      try {
+        await store.createExecution({
+          id: executionId, workflowId: workflow.id, kind: 'workflow', userId: user, input: inputs,
+          definition: { ...workflow.definition, tasks: workflow.tasks }, leaseOwner: dispatch ? undefined : owner, leaseTtlMs, queued: !!dispatch,
+        });
+      } catch (error) {
+        release?.();
+        throw error;
+      }
       if (dispatch) {
         try {
           await dispatch.enqueue(executionId, reuse);
@@ -395,12 +411,13 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       }
       const events = launch(executionId, 'workflow', user, (signal) =>
         runWorkflow(workflow, engine, { tools: deps.tools, inputs, executionId, user, signal, reuse }),
-        { name: workflow.id, workflow },
+        { name: workflow.id, workflow, release },
       );
       return { executionId, events: events.pipe(map((event, i) => ({ seq: i + 1, event }))) };
     },
 
     async startChat({ messages, user, chatId }) {
+      const release = deps.admission?.enter();
       const executionId = randomUUID();
       // the log is history, not the answer: with the store away the turn still runs, unlogged and not resumable
       const logged = await store
@@ -412,7 +429,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
             return false;
           },
         );
-      const events = launch(executionId, 'chat', user, chatSource(executionId, user, messages), { logged, name: chatName }).pipe(withProgress(executionId));
+      const events = launch(executionId, 'chat', user, chatSource(executionId, user, messages), { logged, name: chatName, release }).pipe(withProgress(executionId));
       return { executionId, events: listened(executionId, events) };
     },
 
