@@ -17,7 +17,9 @@ export async function startGateway(kind: Gateway, dir: string, { openaiUrl, tool
     await writeFile(toolsConfig, JSON.stringify({ tools }));
     Object.assign(env, { DATA_DIR: join(dir, 'data'), OPENAI_API_KEY: 'sk-bench', TOOLS_CONFIG: toolsConfig, SAPFLOW_SEED_SAMPLE_DATA: 'false', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info' });
   }
-  const child = forkBenchChild('load-gateway.ts', { args: [kind], env, logFile: join(dir, `${kind}.log`) });
+  // LOAD_PROFILE=<dir>: a CPU profile of each gateway process, written there when it stops
+  const execArgv = process.env.LOAD_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LOAD_PROFILE}`] : [];
+  const child = forkBenchChild('load-gateway.ts', { args: [kind], env, logFile: join(dir, `${kind}.log`), execArgv });
   const { url } = await child.next<{ url: string }>('ready');
   return { child, url };
 }

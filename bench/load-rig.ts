@@ -20,10 +20,13 @@ export interface BenchChild {
  * Forks `bench/<file>` under tsx with `--expose-gc` (the probe's full collections). Its stdout goes to `logFile`
  * when given (a gateway's log, measured by the soak), else nowhere; stderr is the bench's own.
  */
-export function forkBenchChild(file: string, { args = [], env = {}, logFile }: { args?: string[]; env?: Record<string, string>; logFile?: string } = {}): BenchChild {
+export function forkBenchChild(
+  file: string,
+  { args = [], env = {}, logFile, execArgv = [] }: { args?: string[]; env?: Record<string, string>; logFile?: string; execArgv?: string[] } = {},
+): BenchChild {
   const stdout = logFile ? openSync(logFile, 'a') : 'ignore';
   const proc = fork(join(BENCH_DIR, file), args, {
-    execArgv: ['--expose-gc', '--import', TSX],
+    execArgv: ['--expose-gc', ...execArgv, '--import', TSX],
     env: { ...process.env, ...env },
     stdio: ['ignore', stdout, 'inherit', 'ipc'],
   });
@@ -44,8 +47,11 @@ export function forkBenchChild(file: string, { args = [], env = {}, logFile }: {
       }),
     send: (message) => proc.send(message as never),
     stop: async () => {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      // a disconnect lets the child exit by itself (process.exit: a --cpu-prof profile gets written); SIGTERM if not
+      if (proc.connected) proc.disconnect();
+      const timer = setTimeout(() => proc.kill('SIGTERM'), 5_000);
       await exited;
+      clearTimeout(timer);
     },
   };
 }
