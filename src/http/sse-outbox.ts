@@ -24,12 +24,26 @@ export interface SseOutboxOptions {
  * frames meanwhile wait in a FrameQueue, where snapshots are coalesced to the latest. A client that reads nothing
  * for `stallMs` is disconnected, so one stalled reader cannot hold the gateway's memory for ever.
  */
-export function createSseOutbox(res: Pick<Writable, 'write' | 'end' | 'destroy' | 'once' | 'off'>, { stallMs, onStall }: SseOutboxOptions): SseOutbox {
+export function createSseOutbox(res: Pick<Writable, 'write' | 'end' | 'destroy' | 'once' | 'off' | 'cork' | 'uncork'>, { stallMs, onStall }: SseOutboxOptions): SseOutbox {
   const queue = new FrameQueue();
   let backedUp = false;
   let ending = false;
   let done = false;
   let stall: NodeJS.Timeout | undefined;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    res.uncork();
+  };
+  /** The frames one tick writes (a model chunk often makes several) go out as one write: one syscall, not one each. */
+  const writeCorked = (text: string): boolean => {
+    if (!corked) {
+      corked = true;
+      res.cork();
+      process.nextTick(uncork);
+    }
+    return res.write(text);
+  };
 
   const backUp = () => {
     backedUp = true;
@@ -42,7 +56,7 @@ export function createSseOutbox(res: Pick<Writable, 'write' | 'end' | 'destroy' 
     backedUp = false;
     if (done) return;
     for (let text = queue.shift(); text !== undefined; text = queue.shift()) {
-      if (!res.write(text)) return backUp();
+      if (!writeCorked(text)) return backUp();
     }
     if (ending) finish();
   };
@@ -70,7 +84,7 @@ export function createSseOutbox(res: Pick<Writable, 'write' | 'end' | 'destroy' 
     write(text, key) {
       if (done || ending) return;
       if (backedUp) queue.push(text, key);
-      else if (!res.write(text)) backUp();
+      else if (!writeCorked(text)) backUp();
     },
     end() {
       if (done || ending) return;

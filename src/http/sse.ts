@@ -17,6 +17,8 @@ export const STALL_MS = 60_000;
 /** One SSE frame. Pure: framing is separate from transport. `data` is JSON-encoded unless it is a string. */
 export function toSseFrame(frame: { id?: string | number; event?: string; data: unknown }): string {
   const data = typeof frame.data === 'string' ? frame.data : JSON.stringify(frame.data);
+  // the common case (JSON has no raw newline): one line, no splitting
+  if (frame.id === undefined && frame.event === undefined && !data.includes('\n')) return `data: ${data}\n\n`;
   const lines: string[] = [];
   if (frame.id !== undefined) lines.push(`id: ${frame.id}`);
   if (frame.event !== undefined) lines.push(`event: ${frame.event}`);
