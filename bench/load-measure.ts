@@ -58,6 +58,11 @@ export async function measureLoad(
     })();
     await sleep(seconds * 600);
     const mid = await probe(gateway.child, true);
+    if (process.env.LOAD_PROFILE && process.env.LOAD_HEAP_SNAPSHOT === '1') {
+      const written = gateway.child.next('snapshot');
+      gateway.child.send({ probe: 'snapshot', dir: process.env.LOAD_PROFILE });
+      await written;
+    }
     const all = await all$;
     await ticking;
     const healthResult = poller ? poller.next<{ latencies: number[]; misses: number }>('health') : undefined;

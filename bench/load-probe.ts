@@ -5,9 +5,11 @@
  */
 import { subscribe } from 'node:diagnostics_channel';
 import type { ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 
-export type ProbeRequest = { probe: 'reset' } | { probe: 'sample'; gc?: boolean };
+export type ProbeRequest = { probe: 'reset' } | { probe: 'sample'; gc?: boolean } | { probe: 'snapshot'; dir: string };
 export interface ProbeSample {
   /** Max and p99 event-loop delay since the last reset, ms. */
   loopMaxMs: number;
@@ -35,6 +37,11 @@ export function installProbe(): void {
   });
   process.on('message', (message: ProbeRequest) => {
     if (!message || typeof message !== 'object' || !('probe' in message)) return;
+    if (message.probe === 'snapshot') {
+      // where an open stream's heap goes (LOAD_PROFILE): compare constructors' counts and sizes
+      process.send?.({ snapshot: writeHeapSnapshot(join(message.dir, `heap-${process.pid}-${Date.now()}.heapsnapshot`)) });
+      return;
+    }
     if (message.probe === 'reset') {
       loop.reset();
       process.send?.({ reset: true });

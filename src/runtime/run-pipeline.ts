@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Subject, concatMap, defer, finalize, map, of, shareReplay, takeUntil, type Observable } from 'rxjs';
+import { Subject, concatMap, defer, finalize, from, map, of, shareReplay, switchMap, takeUntil, tap, type Observable } from 'rxjs';
 import { SapflowError } from '../errors/index.js';
 import type { ChatModel } from '../model/index.js';
 import type { ChatMessage, ChatTurnEvent, ErrorInfo, WorkflowEvent } from '../protocol/index.js';
@@ -420,7 +420,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       const release = deps.admission?.enter();
       const executionId = randomUUID();
       // the log is history, not the answer: with the store away the turn still runs, unlogged and not resumable
-      const logged = await store
+      const created = store
         .createExecution({ id: executionId, workflowId: 'chat', kind: 'chat', userId: user, input: { messages }, leaseOwner: owner, leaseTtlMs, chatId })
         .then(
           () => true,
@@ -429,8 +429,34 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
             return false;
           },
         );
-      const events = launch(executionId, 'chat', user, chatSource(executionId, user, messages), { logged, name: chatName, release }).pipe(withProgress(executionId));
-      return { executionId, events: listened(executionId, events) };
+      // Answered before the row is written: under load the store's queue is long, and the client's first byte (the
+      // `start` chunk) need not wait for it. Subscribers meanwhile wait; one that left before the launch is a turn
+      // nobody listens to.
+      let waiting = 0;
+      const launched = created.then((logged) => {
+        const events = launch(executionId, 'chat', user, chatSource(executionId, user, messages), { logged, name: chatName, release }).pipe(withProgress(executionId));
+        // a client that subscribes a moment later (the route, once this resolves) is not a client that left
+        setImmediate(() => {
+          const run = running.get(executionId);
+          if (run && waiting === 0 && run.listeners === 0) unheard(executionId, run);
+        });
+        return events;
+      });
+      const events = defer(() => {
+        waiting += 1;
+        let counted = true;
+        const leave = () => {
+          if (!counted) return;
+          counted = false;
+          waiting -= 1;
+        };
+        return from(launched).pipe(
+          tap(leave),
+          switchMap((live) => listened(executionId, live)),
+          finalize(leave),
+        );
+      });
+      return { executionId, events };
     },
 
     async resume(claimed, { reuse } = {}) {
