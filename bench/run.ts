@@ -32,6 +32,9 @@ export async function writeResults(key: string, figures: unknown): Promise<void>
   await writeFile(RESULTS_FILE, `${JSON.stringify(all, null, 2)}\n`);
 }
 
+/** Benches too long for a plain `npm run bench`: they run only when named (`npm run bench soak`). */
+const ONLY_WHEN_NAMED = new Set(['soak']);
+
 function benchNames(): string[] {
   return readdirSync(BENCH_DIR)
     .filter((file) => /^[a-z0-9_]+\.ts$/i.test(file) && file !== 'run.ts')
@@ -47,7 +50,7 @@ function main(wanted: string[]): number {
     return 64;
   }
   let failed = 0;
-  for (const name of wanted.length ? wanted : all) {
+  for (const name of wanted.length ? wanted : all.filter((n) => !ONLY_WHEN_NAMED.has(n))) {
     console.log(`\n== bench ${name} ==`);
     const result = spawnSync(process.execPath, ['--expose-gc', '--import', TSX, join(BENCH_DIR, `${name}.ts`)], { stdio: 'inherit' });
     if (result.status !== 0) {

@@ -54,6 +54,13 @@ export const configSchema = z.object({
   /** OTLP/HTTP collector for traces (spans go to <endpoint>/v1/traces); no traces are made without it. */
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
   OTEL_SERVICE_NAME: z.string().trim().min(1).default('sapflow'),
+  /**
+   * Chat turns and workflow runs this process runs at once; past it new ones get `503 overloaded` with Retry-After.
+   * Sized so a 1000-client load run is let in (`npm run bench load`).
+   */
+  MAX_ACTIVE_TURNS: positiveInt(2000),
+  /** ms an SSE client may go without reading (its socket backed up) before it is disconnected, as if it had left. */
+  SSE_STALL_TIMEOUT_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
   /** The log's threshold (pino levels); `silent` logs nothing. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** When set, GET /metrics wants `Authorization: Bearer <METRICS_TOKEN>`; open otherwise (like /api/health). */

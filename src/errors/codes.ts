@@ -51,6 +51,7 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   store_error: 500,
   redis_unavailable: 503,
+  overloaded: 503,
   resume_failed: 500,
   // `denied` (above) is also a chat tool call the person denied; this one needs approval where none can be asked
   // for (no chat id, store away)
@@ -62,4 +63,14 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 
 export function statusForCode(code: string): number {
   return (ERROR_STATUS as Record<string, number>)[code] ?? 500;
+}
+
+/**
+ * Seconds a client should wait before trying again (`Retry-After`), for the codes where nothing was accepted and
+ * trying again shortly may work: Redis away (the run was not queued), the gateway at MAX_ACTIVE_TURNS.
+ */
+const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = { redis_unavailable: 2, overloaded: 1 };
+
+export function retryAfterForCode(code: string): number | undefined {
+  return (RETRY_AFTER_SECONDS as Record<string, number | undefined>)[code];
 }

@@ -8,7 +8,7 @@ import { readChatRequest } from './chat-body.js';
 import { currentUser } from './current-user.js';
 import { sendError } from './send-error.js';
 import { openSse, toSseFrame } from './sse.js';
-import { toUiMessageChunks } from './to-ui-message-chunks.js';
+import { toUiMessageChunks, type UiMessageChunk } from './to-ui-message-chunks.js';
 
 export const UI_MESSAGE_STREAM_HEADERS = { 'x-vercel-ai-ui-message-stream': 'v1' } as const;
 
@@ -39,7 +39,7 @@ export function chatRoute(runtime: Runtime): Router {
     } catch (error) {
       return sendError(res, error);
     }
-    streamTurn(res, turn.executionId, turn.events, runtime.logger);
+    streamTurn(res, turn.executionId, turn.events, runtime);
   });
 
   router.get('/api/chat/:id/stream', async (req, res) => {
@@ -52,7 +52,7 @@ export function chatRoute(runtime: Runtime): Router {
     } catch (error) {
       return sendError(res, error);
     }
-    streamTurn(res, executionId, runtime.runs.followChat(executionId, user), runtime.logger);
+    streamTurn(res, executionId, runtime.runs.followChat(executionId, user), runtime);
   });
 
   router.post('/api/chat/:id/stop', async (req, res) => {
@@ -70,17 +70,26 @@ export function chatRoute(runtime: Runtime): Router {
   return router;
 }
 
+/** A `data-*` part with an id replaces the earlier one on the client: a snapshot, of which a lagging client needs only the latest. */
+function snapshotKey(chunk: UiMessageChunk): string | undefined {
+  return chunk.type.startsWith('data-') && 'id' in chunk && chunk.id !== undefined ? `${chunk.type}:${chunk.id}` : undefined;
+}
+
 function chatIdOf(raw: unknown): string {
   const parsed = chatIdSchema.safeParse(raw);
   if (!parsed.success) throw new SapflowError('invalid_chat_id', 'A chat id is 1-128 characters of A-Z, a-z, 0-9, _ . : ~ or -');
   return parsed.data;
 }
 
-/** One turn's events as a UI message stream ending in `[DONE]`; the same message id live and on a replay. */
-function streamTurn(res: Response, executionId: string, events: Observable<ChatTurnEvent>, logger: Pick<Runtime['logger'], 'error'>): void {
+/**
+ * One turn's events as a UI message stream ending in `[DONE]`; the same message id live and on a replay. A client
+ * that stalls past SSE_STALL_TIMEOUT_MS is dropped, which is the same as its leaving (onClose).
+ */
+function streamTurn(res: Response, executionId: string, events: Observable<ChatTurnEvent>, { logger, config }: Pick<Runtime, 'logger' | 'config'>): void {
   if (res.destroyed || !res.socket || res.socket.destroyed) return;
   const sse = openSse(res, {
     headers: { ...UI_MESSAGE_STREAM_HEADERS, 'x-execution-id': executionId },
+    stallMs: config.SSE_STALL_TIMEOUT_MS,
     onClose: () => subscription.unsubscribe(),
   });
   const done = () => {
@@ -88,7 +97,7 @@ function streamTurn(res: Response, executionId: string, events: Observable<ChatT
     sse.end();
   };
   const subscription = events.pipe(toUiMessageChunks({ messageId: `msg-${executionId}`, progressId: `progress-${executionId}` })).subscribe({
-    next: (chunk) => sse.write(toSseFrame({ data: chunk })),
+    next: (chunk) => sse.write(toSseFrame({ data: chunk }), snapshotKey(chunk)),
     error: (error: unknown) => {
       logger.error({ executionId, err: error }, `chat turn ${executionId} failed`);
       sse.write(toSseFrame({ data: { type: 'error', errorText: 'The chat turn failed inside Sapflow; the error was logged' } }));

@@ -64,6 +64,7 @@ function fakeRuntime(execution: ExecutionRecord, options: { finishes?: boolean; 
       },
     },
     catalog: { get: (id: string) => (id === WORKFLOW.id ? WORKFLOW : undefined) },
+    config: { SSE_STALL_TIMEOUT_MS: 60_000 },
     tools: { has: (name: string) => TOOLS.has(name) },
   };
   return { runtime: runtime as unknown as Runtime, calls };
@@ -162,8 +163,10 @@ describe('executionsRoutes (in process, with doubles)', () => {
     const controller = new AbortController();
     const response = await fetch(`${url}/api/executions/x1/events`, { headers: { 'Last-Event-ID': '7' }, signal: controller.signal });
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-    const { value } = await reader.read();
-    expect(value).toBe('id: 8\nevent: task-start\ndata: {"type":"task-start","taskId":"a"}\n\n');
+    let text = '';
+    while (!text.includes('data:')) text += (await reader.read()).value;
+    // better-sse's session: the reconnection time first, then each event with its seq as its id
+    expect(text).toBe('retry:2000\n\nevent:task-start\nid:8\ndata:{"type":"task-start","taskId":"a"}\n\n');
     expect(calls.follow).toEqual([['x1', 'u1', 7]]);
     controller.abort();
     await expect.poll(() => unsubscribed).toBe(true);
@@ -183,7 +186,7 @@ describe('executionsRoutes (in process, with doubles)', () => {
     });
     const url = await serve(runtime);
     const text = await (await fetch(`${url}/api/executions/x1/events`)).text();
-    expect(text).toContain('event: error');
+    expect(text).toMatch(/event:error\ndata:\{"error":\{"code":"internal_error"/);
     expect(text).toContain('"code":"internal_error"');
     expect(text).not.toContain('SELECT');
   });

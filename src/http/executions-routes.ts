@@ -8,7 +8,9 @@ import type { CompiledWorkflow } from '../workflows/index.js';
 import { compileWorkflow, resolveInputs } from '../workflows/index.js';
 import { currentUser } from './current-user.js';
 import { sendError, toClientError } from './send-error.js';
-import { openSse, toSseFrame } from './sse.js';
+import type { Session } from 'better-sse';
+import { openRunSession } from './open-session.js';
+import { createRunChannels, pushError } from './run-channels.js';
 
 const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).optional(),
@@ -32,6 +34,10 @@ const seqSchema = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 export function executionsRoutes(runtime: Runtime): Router {
   const router = Router();
   const { store } = runtime;
+  const channels = createRunChannels({
+    follow: (executionId, userId, afterSeq) => runtime.hub.follow(executionId, userId, afterSeq),
+    readAfter: (executionId, userId, afterSeq) => store.readEvents(executionId, userId, { afterSeq }),
+  });
 
   const ownExecution = async (req: Request, res: Response): Promise<ExecutionRecord> => {
     const id = String(req.params.id);
@@ -66,7 +72,9 @@ export function executionsRoutes(runtime: Runtime): Router {
     } catch (error) {
       return sendError(res, error);
     }
-    streamExecutionEvents(res, runtime.hub.follow(String(req.params.id), currentUser(res), afterSeq));
+    const session = await openRunSession(req, res, { stallMs: runtime.config.SSE_STALL_TIMEOUT_MS });
+    if (!session) return;
+    channels.join(String(req.params.id), currentUser(res), afterSeq, session.session as Session<never>, session.end);
   });
 
   router.post('/api/executions/:id/cancel', async (req, res) => {
@@ -138,23 +146,34 @@ function workflowOf(runtime: Runtime, execution: ExecutionRecord): CompiledWorkf
 }
 
 /**
- * Streams stored events as SSE (`id: <seq>`, `event: <type>`, `data: <json>`) until the source completes. A failure
- * ends the stream with an `error` event; the client going away unsubscribes (the run itself goes on).
+ * Streams a run's events to one client as a better-sse session (`id: <seq>`, `event: <type>`, `data: <json>`) until
+ * the source completes. A failure ends the stream with an `error` event; the client going away unsubscribes (the run
+ * itself goes on).
  */
-export function streamExecutionEvents(res: Response, events: Observable<StoredEvent<{ type: string }>>, headers: Record<string, string> = {}): void {
+export async function streamExecutionEvents(
+  req: Request,
+  res: Response,
+  events: Observable<StoredEvent<{ type: string }>>,
+  { headers = {}, stallMs }: { headers?: Record<string, string>; stallMs?: number } = {},
+): Promise<void> {
   // gone while we were checking the execution: there is nobody to stream to, and no close event will come
   if (res.destroyed || !res.socket || res.socket.destroyed) return;
-  const sse = openSse(res, { headers, onClose: () => subscription.unsubscribe() });
+  const opened = await openRunSession(req, res, { headers, stallMs });
+  if (!opened) return;
+  const { session, end } = opened;
   const subscription = events.subscribe({
-    next: ({ seq, event }) => sse.write(toSseFrame({ id: seq, event: event.type, data: event })),
-    error: (error: unknown) => {
-      const { code, message } = toClientError(error, 'event stream failed');
-      sse.write(toSseFrame({ event: 'error', data: { error: { code, message } } }));
-      sse.end();
+    next: ({ seq, event }) => {
+      if (session.isConnected) session.push(event, event.type, String(seq));
     },
-    complete: () => sse.end(),
+    error: async (error: unknown) => {
+      const { code, message } = toClientError(error, 'event stream failed');
+      if (session.isConnected) await pushError(session, { code, message });
+      end();
+    },
+    complete: end,
   });
-  if (sse.ended) subscription.unsubscribe();
+  session.once('disconnected', () => subscription.unsubscribe());
+  if (!session.isConnected) subscription.unsubscribe();
 }
 
 /** The seq a follower has already seen: `Last-Event-ID` (EventSource reconnects), or `?lastEventId=` / `?after=`. */

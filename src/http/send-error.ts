@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, Response } from 'express';
-import { SapflowError, statusForCode, toSapflowError } from '../errors/index.js';
+import { retryAfterForCode, SapflowError, statusForCode, toSapflowError } from '../errors/index.js';
 
 /**
  * What a client may see of an error. Unexpected ones may carry internals (SQL, paths): they are logged here, so
@@ -19,8 +19,9 @@ export function sendError(res: Response, error: unknown): void {
     res.end();
     return;
   }
-  // Redis away: nothing was accepted, and a client may try again shortly
-  if (e.code === 'redis_unavailable') res.set('Retry-After', '2');
+  // nothing was accepted (Redis away, the gateway full), and a client may try again shortly
+  const retryAfter = retryAfterForCode(e.code);
+  if (retryAfter !== undefined) res.set('Retry-After', String(retryAfter));
   res.status(statusForCode(e.code)).json({ error: e.toJSON() });
 }
 

@@ -22,6 +22,7 @@ function fakeRuntime() {
   const calls = { cancel: [] as string[], getExecution: [] as string[] };
   const runtime = {
     catalog: { list: () => [TEMPLATE], get: (id: string) => (id === 'tpl' ? TEMPLATE : undefined) },
+    config: { SSE_STALL_TIMEOUT_MS: 60_000 },
     tools: { has: (name: string) => TOOLS.has(name) },
     runs: {
       startWorkflow: async (run: unknown) => {
@@ -90,12 +91,14 @@ describe('workflowsRoutes (in process, with doubles)', () => {
     expect(response.headers.get('x-execution-id')).toBe('x1');
     expect(runs[0]!.run).toMatchObject({ workflow: TEMPLATE, inputs: { q: 'x' }, user: 'u1' });
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    // better-sse's session: the reconnection time first, then each event with its seq as its id
+    expect((await reader.read()).value).toBe('retry:2000\n\n');
 
     runs[0]!.events.next({ seq: 1, event: { type: 'workflow-start' } });
-    expect((await reader.read()).value).toBe('id: 1\nevent: workflow-start\ndata: {"type":"workflow-start"}\n\n');
+    expect((await reader.read()).value).toBe('event:workflow-start\nid:1\ndata:{"type":"workflow-start"}\n\n');
     runs[0]!.events.next({ seq: 2, event: { type: 'workflow-finish', status: 'completed' } });
     runs[0]!.events.complete();
-    expect((await reader.read()).value).toBe('id: 2\nevent: workflow-finish\ndata: {"type":"workflow-finish","status":"completed"}\n\n');
+    expect((await reader.read()).value).toBe('event:workflow-finish\nid:2\ndata:{"type":"workflow-finish","status":"completed"}\n\n');
     expect((await reader.read()).done).toBe(true);
   });
 
@@ -105,6 +108,7 @@ describe('workflowsRoutes (in process, with doubles)', () => {
     const controller = new AbortController();
     const response = await execute(url, { workflow_id: 'tpl' }, {}, controller.signal);
     const reader = response.body!.getReader();
+    await reader.read(); // the session is open
     runs[0]!.events.next({ seq: 1, event: { type: 'workflow-start' } });
     await reader.read();
     expect(runs[0]!.events.observed).toBe(true);

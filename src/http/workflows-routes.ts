@@ -74,7 +74,7 @@ export function workflowsRoutes(runtime: Runtime): Router {
       }
       return;
     }
-    streamExecutionEvents(res, events, { 'x-execution-id': executionId });
+    await streamExecutionEvents(req, res, events, { headers: { 'x-execution-id': executionId }, stallMs: runtime.config.SSE_STALL_TIMEOUT_MS });
   });
 
   return router;

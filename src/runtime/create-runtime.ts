@@ -15,6 +15,7 @@ import type { McpServerSet } from '../tools/mcp/index.js';
 import { loadToolsAndCatalog } from './load-tools-and-catalog.js';
 import type { CatalogProblem, WorkflowCatalog } from './workflow-catalog.js';
 import { createRecovery, type Recovery } from './recover-runs.js';
+import { createAdmission } from './admission.js';
 import { createRunPipeline, type Runs } from './run-pipeline.js';
 import { workflowAsTool } from './workflow-tools.js';
 import { createCluster, type Cluster, type ProcessRole } from './cluster/create-cluster.js';
@@ -142,6 +143,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       workflowLabel: (workflow) => (catalog.get(workflow.id) ? workflow.id : 'inline'),
       ...(cluster ? { dispatch: cluster, remoteCancel: (id: string) => cluster!.requestCancel(id), announceListener: (id: string) => cluster!.announceListener(id), announceDecision: (id: string) => cluster!.announceDecision(id) } : {}),
       leaseTtlMs: config.RUN_LEASE_MS, maxResumes: config.RUN_MAX_RESUMES, maxSteps: config.MAX_STEPS, chatGraceMs: config.CHAT_RESUME_GRACE_MS,
+      admission: createAdmission(config.MAX_ACTIVE_TURNS),
       tracing, logger, modelName: openai && !options.model ? config.OPENAI_MODEL : undefined,
     });
     for (const workflow of catalog.list()) tools.register(workflowAsTool(workflow, runs));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EMPTY, Subject, concat, concatMap, defer, finalize, from, map, of, shareReplay, takeUntil, type Observable } from 'rxjs';
+import { EMPTY, Subject, concat, concatMap, defer, finalize, from, map, of, shareReplay, switchMap, takeUntil, tap, type Observable } from 'rxjs';
 import { SapflowError } from '../errors/index.js';
 import type { ChatModel } from '../model/index.js';
 import type { ApprovalAnswer, ApprovalDecision, ChatMessage, ChatTurnEvent, ErrorInfo, ToolCallRequest, WorkflowEvent } from '../protocol/index.js';
@@ -8,6 +8,7 @@ import { runChatTurn, runWorkflow, type Engine, type TaskDecision } from '../str
 import type { RunMeta, RunObserver } from '../telemetry/index.js';
 import type { ToolRegistry } from '../tools/index.js';
 import { compileWorkflow, type CompiledWorkflow } from '../workflows/index.js';
+import type { Admission } from './admission.js';
 import { withChatProgress } from './chat-progress.js';
 import { approvalState, chatResumePoint, workflowResumePoint } from './resume-point.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -20,6 +21,8 @@ export interface StartWorkflow {
   user: string;
   /** Results of tasks that completed in an earlier run (Retry), reused instead of run again. */
   reuse?: Record<string, unknown>;
+  /** Started by a tool of a turn or run already let in (a workflow as a tool): not counted against MAX_ACTIVE_TURNS. */
+  nested?: boolean;
 }
 
 export interface StartChat {
@@ -121,6 +124,11 @@ export interface RunPipelineDeps {
   onError?: (error: unknown, executionId: string) => void;
   /** A span per run (telemetry/tracing.ts); none by default. */
   tracing?: Pick<Tracing, 'startRun' | 'endRun' | 'traceId'>;
+  /**
+   * MAX_ACTIVE_TURNS: new chat turns and workflow runs started here past it are refused with `overloaded`; resumed
+   * runs, nested ones and (cluster mode) queued ones are not counted. No limit by default.
+   */
+  admission?: Admission;
   /** A line when a run starts and ends (telemetry/logger.ts); none by default. */
   logger?: Pick<Logger, 'info' | 'error'>;
   /** The model chat turns ask, for their spans. */
@@ -210,7 +218,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     kind: ExecutionKind,
     userId: string,
     source: (signal: AbortSignal) => Observable<E>,
-    { logged = true, name, workflow, decisions }: { logged?: boolean; name: string; workflow?: CompiledWorkflow; decisions?: Subject<TaskDecision> },
+    { logged = true, name, workflow, decisions, release }: { logged?: boolean; name: string; workflow?: CompiledWorkflow; decisions?: Subject<TaskDecision>; release?: () => void },
   ): Observable<E> => {
     const controller = new AbortController();
     const stop = new Subject<void>();
@@ -262,6 +270,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     const run: LiveRun = { kind, userId, controller, stop, done, listeners: 0, decisions };
     running.set(executionId, run);
     void done.then(() => {
+      release?.();
       observer?.end();
       clearTimeout(run.grace);
       running.delete(executionId);
@@ -453,13 +462,20 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     owner,
     leaseTtlMs,
 
-    async startWorkflow({ workflow, inputs, user, reuse }) {
+    async startWorkflow({ workflow, inputs, user, reuse, nested }) {
       const executionId = randomUUID();
       const { dispatch } = deps;
-      await store.createExecution({
-        id: executionId, workflowId: workflow.id, kind: 'workflow', userId: user, input: inputs,
-        definition: { ...workflow.definition, tasks: workflow.tasks }, leaseOwner: dispatch ? undefined : owner, leaseTtlMs, queued: !!dispatch,
-      });
+      // queued runs wait for a worker's slot, so only a run of this process takes one of its places
+      const release = nested || dispatch ? undefined : deps.admission?.enter();
+      try {
+        await store.createExecution({
+          id: executionId, workflowId: workflow.id, kind: 'workflow', userId: user, input: inputs,
+          definition: { ...workflow.definition, tasks: workflow.tasks }, leaseOwner: dispatch ? undefined : owner, leaseTtlMs, queued: !!dispatch,
+        });
+      } catch (error) {
+        release?.();
+        throw error;
+      }
       if (dispatch) {
         try {
           await dispatch.enqueue(executionId, reuse);
@@ -473,7 +489,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       const inbox = new Subject<TaskDecision>();
       const events = launch(executionId, 'workflow', user, (signal) =>
         runWorkflow(workflow, engine, { tools: deps.tools, inputs, executionId, user, signal, reuse, decisions: inbox }),
-        { name: workflow.id, workflow, decisions: inbox },
+        { name: workflow.id, workflow, decisions: inbox, release },
       );
       // a run that parks goes on elsewhere in time (resumed from the log): its followers follow the log from there
       const numbered = defer(() => {
@@ -489,13 +505,20 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     },
 
     async startChat({ messages, user, chatId, approvals = [], continues }) {
+      const release = deps.admission?.enter();
       const executionId = randomUUID();
       // answers are checked against what was issued, and taken, before anything runs; a bad one refuses the turn
-      if (approvals.length > 0 && !chatId) throw new SapflowError('approval_invalid', 'Approval answers need the chat id they were asked in');
-      const decided = approvals.length > 0 ? await store.decideApprovals(user, chatId!, approvals, executionId) : [];
+      let decided: ApprovalDecision[] = [];
+      try {
+        if (approvals.length > 0 && !chatId) throw new SapflowError('approval_invalid', 'Approval answers need the chat id they were asked in');
+        if (approvals.length > 0) decided = await store.decideApprovals(user, chatId!, approvals, executionId);
+      } catch (error) {
+        release?.(); // a refused turn holds no admission slot
+        throw error;
+      }
       const input = { messages, ...(decided.length > 0 ? { decided } : {}) };
       // the log is history, not the answer: with the store away the turn still runs, unlogged and not resumable
-      const logged = await store
+      const created = store
         .createExecution({ id: executionId, workflowId: 'chat', kind: 'chat', userId: user, input, leaseOwner: owner, leaseTtlMs, chatId })
         .then(
           () => true,
@@ -505,8 +528,34 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
           },
         );
       const context = { chatId, decided, messageId: decided.length > 0 ? continues : undefined };
-      const events = launch(executionId, 'chat', user, chatSource(executionId, user, messages, context), { logged, name: chatName }).pipe(withProgress(executionId));
-      return { executionId, events: listened(executionId, events) };
+      // Answered before the row is written: under load the store's queue is long, and the client's first byte (the
+      // `start` chunk) need not wait for it. Subscribers meanwhile wait; one that left before the launch is a turn
+      // nobody listens to.
+      let waiting = 0;
+      const launched = created.then((logged) => {
+        const events = launch(executionId, 'chat', user, chatSource(executionId, user, messages, context), { logged, name: chatName, release }).pipe(withProgress(executionId));
+        // a client that subscribes a moment later (the route, once this resolves) is not a client that left
+        setImmediate(() => {
+          const run = running.get(executionId);
+          if (run && waiting === 0 && run.listeners === 0) unheard(executionId, run);
+        });
+        return events;
+      });
+      const events = defer(() => {
+        waiting += 1;
+        let counted = true;
+        const leave = () => {
+          if (!counted) return;
+          counted = false;
+          waiting -= 1;
+        };
+        return from(launched).pipe(
+          tap(leave),
+          switchMap((live) => listened(executionId, live)),
+          finalize(leave),
+        );
+      });
+      return { executionId, events };
     },
 
     async resume(claimed, { reuse } = {}) {

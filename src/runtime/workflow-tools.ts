@@ -17,7 +17,7 @@ export function workflowAsTool(workflow: CompiledWorkflow, runs: Pick<Runs, 'sta
     timeout: 600,
     async execute(args, ctx) {
       const inputs = resolveInputs(workflow.definition, args as Record<string, unknown>);
-      const run = await runs.startWorkflow({ workflow, inputs, user: ctx.user });
+      const run = await runs.startWorkflow({ workflow, inputs, user: ctx.user, nested: true });
       const cancel = () => void runs.cancel(run.executionId, ctx.user);
       ctx.signal.addEventListener('abort', cancel, { once: true });
       try {
