@@ -145,6 +145,21 @@ describe('a gateway with MCP servers', () => {
     expect(keys).toEqual(expect.arrayContaining([`${body.id}:echo`, `${body.id}:again`]));
   });
 
+  it('cancelling a workflow run cancels its MCP call on the server', async () => {
+    const response = await server.fetch('/api/workflows/execute', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', prefer: 'respond-async' },
+      body: JSON.stringify({ definition: { id: 'mcp_long', tasks: [{ id: 'long', function: 'docs__slow', parameters: { ms: 30_000, steps: 30 } }] }, parameters: {} }),
+    });
+    expect(response.status).toBe(202);
+    const { id } = (await response.json()) as { id: string };
+    const cancelledBefore = (await readStdioRecords(logFile)).filter((r) => r.type === 'cancelled').length;
+    await eventually(async () => (await readStdioRecords(logFile)).find((r) => r.type === 'call' && r.tool === 'slow' && (r.args as any).ms === 30_000), 10_000, 'the call to reach the server');
+    const cancel = await server.fetch(`/api/executions/${id}/cancel`, { method: 'POST' });
+    expect(cancel.status).toBe(200);
+    await eventually(async () => (await readStdioRecords(logFile)).filter((r) => r.type === 'cancelled').length > cancelledBefore || undefined, 10_000, 'the server to see notifications/cancelled');
+  });
+
   it('a template naming a tool of the unreachable server loaded; its run fails with tool_unavailable, at once', async () => {
     const started = Date.now();
     const response = await server.fetch('/api/workflows/execute', {
