@@ -1,7 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../src/telemetry/logger.js';
 import { postChat, readRaw, readWithAiClient, userMessage } from './support/chat-client.js';
 import { closedPort } from './support/closed-port.js';
 import { eventually, readStdioRecords, stdioTestEntry } from './support/mcp-stdio-entry.js';
@@ -18,6 +20,7 @@ let dir: string;
 let logFile: string;
 let openai: ScriptedOpenAI;
 let server: TestServer;
+let logText = '';
 const replies: Array<(body: any) => unknown> = [];
 
 beforeAll(async () => {
@@ -55,8 +58,12 @@ tasks:
 `);
   // each test says what the model answers; a request without a reply set is answered with text
   openai = await startScriptedOpenAI({ script: (body) => (replies.shift()?.(body) ?? { text: 'Done.' }) as never });
+  const logOut = new PassThrough();
+  logOut.setEncoding('utf8').on('data', (chunk: string) => (logText += chunk));
   server = await startTestServer({
-    env: { TOOLS_CONFIG: config, WORKFLOWS_DIR: workflows, OPENAI_API_KEY: 'sk-test-mcp', OPENAI_BASE_URL: openai.url, LOG_LEVEL: 'silent' },
+    env: { TOOLS_CONFIG: config, WORKFLOWS_DIR: workflows, OPENAI_API_KEY: 'sk-test-mcp', OPENAI_BASE_URL: openai.url },
+    // warnings up: the unreachable server's line is what this looks for, run lines would only be noise
+    runtime: { logger: createLogger({ pretty: false, destination: logOut, level: 'warn' }) },
   });
 }, 60_000);
 
@@ -77,6 +84,8 @@ describe('a gateway with MCP servers', () => {
     expect(health.tools).toEqual(expect.arrayContaining(['docs__echo', 'docs__slow', 'docs__files_read_text', 'list_emails']));
     expect(health.workflows).toEqual(expect.arrayContaining(['mcp_echo', 'crm_lookup']));
     expect(server.runtime.notices.some((n) => /^MCP server crm not reachable at start/.test(n))).toBe(true);
+    const warning = logText.split('\n').filter(Boolean).map((line) => JSON.parse(line)).find((line) => line.mcpServer === 'crm');
+    expect(warning).toMatchObject({ level: 40, msg: expect.stringMatching(/^MCP server crm: not reachable \(.*\); trying again in 250 ms$/) });
     expect(server.runtime.tools.get('docs__crash')?.needs_approval).toBe(true);
   });
 
@@ -143,6 +152,21 @@ describe('a gateway with MCP servers', () => {
     expect(body.tasks.again.result).toMatchObject({ text: 'echo: from a workflow again' });
     const keys = (await readStdioRecords(logFile)).filter((r) => r.type === 'call' && r.tool === 'echo').map((r) => (r as any).meta['sapflow/idempotency-key']);
     expect(keys).toEqual(expect.arrayContaining([`${body.id}:echo`, `${body.id}:again`]));
+  });
+
+  it('cancelling a workflow run cancels its MCP call on the server', async () => {
+    const response = await server.fetch('/api/workflows/execute', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', prefer: 'respond-async' },
+      body: JSON.stringify({ definition: { id: 'mcp_long', tasks: [{ id: 'long', function: 'docs__slow', parameters: { ms: 30_000, steps: 30 } }] }, parameters: {} }),
+    });
+    expect(response.status).toBe(202);
+    const { id } = (await response.json()) as { id: string };
+    const cancelledBefore = (await readStdioRecords(logFile)).filter((r) => r.type === 'cancelled').length;
+    await eventually(async () => (await readStdioRecords(logFile)).find((r) => r.type === 'call' && r.tool === 'slow' && (r.args as any).ms === 30_000), 10_000, 'the call to reach the server');
+    const cancel = await server.fetch(`/api/executions/${id}/cancel`, { method: 'POST' });
+    expect(cancel.status).toBe(200);
+    await eventually(async () => (await readStdioRecords(logFile)).filter((r) => r.type === 'cancelled').length > cancelledBefore || undefined, 10_000, 'the server to see notifications/cancelled');
   });
 
   it('a template naming a tool of the unreachable server loaded; its run fails with tool_unavailable, at once', async () => {

@@ -3,9 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createEngine, runToolCall, type ToolCallEvent } from '../src/streams/index.js';
 import { createToolRegistry, type ToolRegistry } from '../src/tools/index.js';
 import type { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { createMcpServerSet, IDEMPOTENCY_META_KEY, type McpServerSet } from '../src/tools/mcp/index.js';
 import { createMcpTransport } from '../src/tools/mcp/mcp-transport.js';
 import { closedPort } from './support/closed-port.js';
@@ -179,6 +182,48 @@ describe('MCP server lifecycle', () => {
     expect(() => process.kill(pid, 0)).toThrow();
     await starting;
     expect(set.health()[0]).toMatchObject({ status: 'closed', tools: 0 });
+  });
+});
+
+describe('MCP tool names that do not fit', () => {
+  it('registers what fits, and says in the log and health which tools were skipped and why', async () => {
+    const remote = new McpServer({ name: 'odd-names', version: '1.0.0' });
+    const answer = async () => ({ content: [{ type: 'text' as const, text: 'ok' }] });
+    remote.registerTool('a.b', { inputSchema: {} }, answer);
+    remote.registerTool('a_b', { inputSchema: {} }, answer); // a.b is x__a_b already
+    remote.registerTool('y'.repeat(62), { inputSchema: {} }, answer); // x__ + 62 > 64
+    remote.registerTool('taken', { inputSchema: {} }, answer); // x__taken is a tool registered otherwise (a test's extra tool)
+    const warnings: string[] = [];
+    const tools = createToolRegistry([{ name: 'x__taken', description: 'not the server one', parameters: z.object({}), execute: () => 'mine' }]);
+    const set = createMcpServerSet({
+      entries: [{ name: 'x', url: 'http://127.0.0.1:1/unused' }],
+      registry: tools,
+      log: { info: () => {}, warn: (_f, message) => warnings.push(message) },
+      connection: {
+        createTransport: () => {
+          const [client, server] = InMemoryTransport.createLinkedPair();
+          void remote.connect(server);
+          return client;
+        },
+      },
+    });
+    opened.push(set);
+    await set.start();
+    expect(tools.list().map((t) => t.name)).toEqual(['x__taken', 'x__a_b']);
+    expect(tools.get('x__taken')!.description).toBe('not the server one');
+    expect(set.health()[0]!.skipped).toEqual([
+      { tool: 'a_b', reason: 'x__a_b is already the name of another tool of this server' },
+      { tool: 'y'.repeat(62), reason: `x__${'y'.repeat(62)} is longer than the 64 characters a tool name may have` },
+      { tool: 'taken', reason: 'x__taken is already the name of another tool' },
+    ]);
+    expect(warnings).toEqual([
+      'MCP server x: tool "a_b" not registered: x__a_b is already the name of another tool of this server',
+      `MCP server x: tool "${'y'.repeat(62)}" not registered: x__${'y'.repeat(62)} is longer than the 64 characters a tool name may have`,
+      'MCP server x: tool "taken" not registered: x__taken is already the name of another tool',
+    ]);
+    // the call goes out under the server's own name
+    const events = await run(runToolCall(call(tools, 'x__a_b', {}), createEngine()));
+    expect(events.at(-1)).toMatchObject({ type: 'task-complete', result: { text: 'ok' } });
   });
 });
 

@@ -56,6 +56,8 @@ export class McpConnection implements McpCaller {
   private failures = 0;
   private readyAt = 0;
   private timer?: NodeJS.Timeout;
+  /** Re-listings run one after another, so a slow earlier answer never overwrites a later list. */
+  private relisting: Promise<void> = Promise.resolve();
   private readonly backoff: RestartBackoff;
 
   constructor(private readonly options: McpConnectionOptions) {
@@ -109,7 +111,9 @@ export class McpConnection implements McpCaller {
     const client = new Client({ name: 'sapflow', version: '0.1.0' }, { capabilities: {} });
     // transport noise (a dropped SSE stream, a stray line on stdout) is not a loss by itself; onclose says when it is
     client.onerror = () => {};
-    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void this.relist(client, generation));
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+      this.relisting = this.relisting.then(() => this.relist(client, generation));
+    });
     this.attempt = client;
     try {
       const transport = (this.options.createTransport ?? createMcpTransport)(entry, log);
