@@ -25,6 +25,9 @@ const work: Tool = {
   },
 };
 
+// like `work`, but each call waits for a person's approval
+const guarded: Tool = { ...work, name: 'guarded', needs_approval: true };
+
 // the model answers after seeing tool results; it is never asked for step 1 of a resumed turn with calls
 const modelRequests: unknown[][] = [];
 const model: ChatModel = {
@@ -61,7 +64,7 @@ for (const backend of BACKENDS) {
         database = await createTestDatabase();
         env.DATABASE_URL = database.url;
       }
-      runtime = await createRuntime(loadConfig(env), { extraTools: [work], model });
+      runtime = await createRuntime(loadConfig(env), { extraTools: [work, guarded], model });
     });
     afterAll(async () => {
       await runtime?.close();
@@ -130,6 +133,46 @@ for (const backend of BACKENDS) {
       ]);
       const events = await log<ChatTurnEvent>(id);
       expect(events.map((e) => e.type).slice(-4)).toEqual(['text-delta', 'step-finish', 'workflow-finish', 'finish']);
+    });
+
+    it('resumes a chat turn that asked for an approval: the held call stays held with its approval, the turn ends waiting; the answer runs it once', async () => {
+      modelRequests.length = 0;
+      const id = randomUUID();
+      const chatId = `chat-${id}`;
+      await runtime.store.createExecution({ id, workflowId: 'chat', kind: 'chat', userId: 'local', input: { messages: [{ role: 'user', content: 'guard 3, work 4' }] }, leaseOwner: 'gone', leaseTtlMs: 1, chatId });
+      const approvalId = await runtime.store.issueApproval({ userId: 'local', chatId, executionId: id, toolCallId: 'call_1', toolName: 'guarded', arguments: '{"n":3}' });
+      await runtime.store.appendEvents(id, [
+        { type: 'workflow-start', executionId: id, at, workflowId: 'chat', name: 'Chat turn', input: {}, tasks: [] },
+        { type: 'step-start', executionId: id, step: 1 },
+        { type: 'tool-input-available', executionId: id, toolCallId: 'call_1', toolName: 'guarded', input: { n: 3 } },
+        { type: 'tool-approval-request', executionId: id, toolCallId: 'call_1', toolName: 'guarded', approvalId },
+        { type: 'tool-input-available', executionId: id, toolCallId: 'call_2', toolName: 'work', input: { n: 4 } },
+        { type: 'task-start', executionId: id, at, taskId: 'call_2', function: 'work', attempt: 1 },
+      ] as never);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      calls.length = 0;
+      await runtime.recovery.sweep();
+      expect((await finished(id)).status).toBe('completed');
+      expect(calls).toEqual([`${id}:call_2`]);
+      expect(modelRequests).toHaveLength(0);
+      const events = await log<ChatTurnEvent>(id);
+      expect(events.filter((e) => e.type === 'tool-approval-request')).toHaveLength(1);
+      expect(events.at(-1)).toMatchObject({ type: 'finish', finishReason: 'tool-calls' });
+      const { rows } = await runtime.db.query<{ id: string }>('SELECT id FROM chat_approvals WHERE execution_id = $1', [id]);
+      expect(rows.map((r) => r.id)).toEqual([approvalId]);
+
+      // the person approves in the next turn of the chat: the call runs with the asking turn's key
+      const messages = [
+        { role: 'user' as const, content: 'guard 3, work 4' },
+        { role: 'assistant' as const, content: null, toolCalls: [{ id: 'call_1', name: 'guarded', arguments: '{"n":3}' }, { id: 'call_2', name: 'work', arguments: '{"n":4}' }] },
+        { role: 'tool' as const, toolCallId: 'call_1', content: '"placeholder"' },
+        { role: 'tool' as const, toolCallId: 'call_2', content: '{"n":8}' },
+      ];
+      const next = await runtime.runs.startChat({ messages, user: 'local', chatId, approvals: [{ approvalId, toolCallId: 'call_1', approved: true }], continues: 'msg-1' });
+      await new Promise<void>((resolve) => next.events.subscribe({ complete: resolve }));
+      expect(calls).toEqual([`${id}:call_2`, `${id}:call_1`]);
+      expect(modelRequests).toHaveLength(1);
+      expect(modelRequests[0]).toContainEqual({ role: 'tool', toolCallId: 'call_1', content: '{"n":6}' });
     });
 
     it('fails a run that cannot go on with resume_failed instead of looping: a tool that is gone, or too many resumes', async () => {

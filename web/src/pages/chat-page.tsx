@@ -1,4 +1,5 @@
 import { useChat, type UIMessage } from '@ai-sdk/react';
+import { lastAssistantMessageIsCompleteWithApprovalResponses } from 'ai';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { authHeaders } from '../api/gateway-client.js';
 import { ToolCard, type ToolPart } from '../components/tool-card.js';
@@ -31,9 +32,14 @@ function toolPartOf(part: Part & ToolPart): ToolPart {
   return part.type === 'dynamic-tool' ? { ...named, type: `tool-${named.toolName ?? 'tool'}` } : named;
 }
 
-function MessageView({ message, live }: { message: UIMessage; live: boolean }) {
-  const progress = message.parts.find((part) => part.type === 'data-workflow') as { data: ProgressSnapshot } | undefined;
-  const tasks = new Map((progress?.data.tasks ?? []).map((task) => [task.id, task]));
+type AnswerApproval = (approvalId: string, approved: boolean, reason?: string) => void;
+
+function MessageView({ message, live, onAnswer }: { message: UIMessage; live: boolean; onAnswer: AnswerApproval }) {
+  // a message that went on after approvals holds one progress part per turn: the cards take their times from all,
+  // the picture shows the latest
+  const progresses = message.parts.filter((part) => part.type === 'data-workflow') as Array<{ data: ProgressSnapshot }>;
+  const progress = progresses.at(-1);
+  const tasks = new Map(progresses.flatMap((p) => p.data.tasks ?? []).map((task) => [task.id, task]));
   return (
     <div className={`message message-${message.role}`} data-role={message.role}>
       <div className="message-author">{message.role === 'user' ? 'You' : 'Sapflow'}</div>
@@ -42,7 +48,9 @@ function MessageView({ message, live }: { message: UIMessage; live: boolean }) {
           if (part.type === 'text') return <p key={index} className="message-text">{part.text}</p>;
           if (isToolPart(part)) {
             const tool = toolPartOf(part);
-            return <ToolCard key={tool.toolCallId} part={tool} task={tasks.get(tool.toolCallId)} />;
+            const approvalId = tool.state === 'approval-requested' ? tool.approval?.id : undefined;
+            const answer = approvalId ? (approved: boolean, reason?: string) => onAnswer(approvalId, approved, reason) : undefined;
+            return <ToolCard key={tool.toolCallId} part={tool} task={tasks.get(tool.toolCallId)} onAnswer={answer} />;
           }
           return null;
         })}
@@ -53,9 +61,14 @@ function MessageView({ message, live }: { message: UIMessage; live: boolean }) {
   );
 }
 
-/** useChat against the gateway's /api/chat: streamed text, a card per tool call, and the live progress part. */
+/**
+ * useChat against the gateway's /api/chat: streamed text, a card per tool call, and the live progress part. A call
+ * that needs approval waits in its card; once every call of the step is answered, useChat sends the answers itself.
+ */
 export function ChatPage() {
-  const { messages, sendMessage, status, error, stop } = useChat();
+  const { messages, sendMessage, status, error, stop, addToolApprovalResponse } = useChat({
+    sendAutomaticallyWhen: lastAssistantMessageIsCompleteWithApprovalResponses,
+  });
   const [draft, setDraft] = useState('');
   const bottom = useRef<HTMLDivElement>(null);
   const busy = status === 'submitted' || status === 'streaming';
@@ -70,6 +83,9 @@ export function ChatPage() {
     setDraft('');
     void sendMessage({ text: trimmed }, { headers: authHeaders() });
   }
+
+  const answerApproval: AnswerApproval = (id, approved, reason) =>
+    void addToolApprovalResponse({ id, approved, reason, options: { headers: authHeaders() } });
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -94,7 +110,7 @@ export function ChatPage() {
           </div>
         )}
         {messages.map((message) => (
-          <MessageView key={message.id} message={message} live={busy && message === last} />
+          <MessageView key={message.id} message={message} live={busy && message === last} onAnswer={answerApproval} />
         ))}
         {status === 'submitted' && last?.role === 'user' && <p className="muted thinking">Thinking…</p>}
         {error && (
