@@ -225,5 +225,16 @@ for (const backend of BACKENDS) {
       const late = await decide(id, 'send', { approved: true });
       expect(late.status).toBe(409);
     });
+
+    it('denies by approval_timeout in a live run too, and stores the timeout as the decision', async () => {
+      const id = await start(reviewed({ approval_timeout: 0.5, critical: false }, [{ id: 'slow', function: 'test_wait', parameters: { ms: 2_000 } }]));
+      await expect.poll(async () => (await get(id)).tasks.send?.status, { timeout: 5_000 }).toBe('failed');
+      // denied by the live run's own timer while `slow` still ran: it never parked
+      expect((await get(id)).status).toBe('running');
+      await expect.poll(() => server.runtime.store.listDecisions(id), { timeout: 5_000 }).toMatchObject([{ taskId: 'send', approved: false, by: 'timeout' }]);
+      const done = await statusBecomes(id, 'partial');
+      expect(done.tasks.send.error).toMatchObject({ code: 'denied', message: 'Nobody approved the task within 0.5 s' });
+      expect((await log(id)).map((e) => e.type)).not.toContain('workflow-waiting');
+    });
   });
 }
