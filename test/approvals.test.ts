@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineTool, type Tool } from '../src/tools/index.js';
 import { signHs256 } from './support/jwt.js';
-import { startTestServer, type TestServer } from './support/start-test-server.js';
+import { collectSse, startTestServer, type TestServer } from './support/start-test-server.js';
 import { createTestDatabase, DATABASE_URL, type TestDatabase } from './support/test-database.js';
 
 /**
@@ -224,6 +224,45 @@ for (const backend of BACKENDS) {
       expect(events.filter((e) => e.type === 'task-approval')).toMatchObject([{ approved: false, by: 'timeout' }]);
       const late = await decide(id, 'send', { approved: true });
       expect(late.status).toBe(409);
+    });
+
+    it('answers a run that waits at once when asked for the final result (Accept: application/json), and streams it to its end over SSE', async () => {
+      const res = await server.fetch('/api/workflows/execute', {
+        method: 'POST',
+        headers: { ...alice, 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ definition: reviewed(), parameters: { client: 'Bo' } }),
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { id: string; status: string; tasks: Record<string, { status: string }> };
+      expect(body).toMatchObject({ status: 'waiting', tasks: { send: { status: 'waiting' } } });
+
+      const sse = await server.fetch('/api/workflows/execute', {
+        method: 'POST',
+        headers: { ...alice, 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ definition: reviewed(), parameters: { client: 'Cy' } }),
+      });
+      const id = sse.headers.get('x-execution-id')!;
+      const frames = collectSse(sse);
+      await statusBecomes(id, 'waiting');
+      expect((await decide(id, 'send', { approved: true })).status).toBe(200);
+      const all = await frames;
+      const events = all.map((f) => f.event);
+      expect(all.map((f) => Number(f.id))).toEqual(all.map((_, i) => i + 1));
+      // one stream from start to finish: the parking, the decision and the rest, ids in log order
+      expect(events.slice(-1)).toEqual(['workflow-finish']);
+      expect(events).toEqual(expect.arrayContaining(['task-approval-request', 'workflow-waiting', 'task-approval', 'run-resumed']));
+      await server.fetch(`/api/executions/${body.id}/cancel`, { method: 'POST', headers: alice });
+    });
+
+    it('denies by approval_timeout in a live run too, and stores the timeout as the decision', async () => {
+      const id = await start(reviewed({ approval_timeout: 0.5, critical: false }, [{ id: 'slow', function: 'test_wait', parameters: { ms: 2_000 } }]));
+      await expect.poll(async () => (await get(id)).tasks.send?.status, { timeout: 5_000 }).toBe('failed');
+      // denied by the live run's own timer while `slow` still ran: it never parked
+      expect((await get(id)).status).toBe('running');
+      await expect.poll(() => server.runtime.store.listDecisions(id), { timeout: 5_000 }).toMatchObject([{ taskId: 'send', approved: false, by: 'timeout' }]);
+      const done = await statusBecomes(id, 'partial');
+      expect(done.tasks.send.error).toMatchObject({ code: 'denied', message: 'Nobody approved the task within 0.5 s' });
+      expect((await log(id)).map((e) => e.type)).not.toContain('workflow-waiting');
     });
   });
 }

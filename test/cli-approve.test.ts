@@ -46,6 +46,9 @@ describe('sapflow run and approve', () => {
     expect(approved.stderr).toBe('');
     expect(approved.code).toBe(0);
     expect(approved.stdout).toContain('approved send');
+    // the picture goes on past the earlier parking, to the run's end
+    expect(approved.stdout).toMatch(/✓ send\s+done/);
+    expect(approved.stdout).toMatch(/completed in .* 3 tasks: 3 done/);
     expect(server.calls.map((c) => c.body)).toEqual([{ text: 'Dear client' }, { letter: 'Dear client' }, {}]);
 
     const again = await runSapflowInProcess(['approve', id, 'send', '--deny'], { env });

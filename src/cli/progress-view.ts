@@ -93,10 +93,11 @@ export function createProgressView({ out, live, colors: c, now = Date.now }: Pro
           notice = undefined;
           draw();
           logUpdate!.done();
+          closed = true;
         } else {
+          // lines go on: a replayed log (sapflow approve) continues past an earlier parking
           for (const task of snapshot.tasks.filter((t) => t.status === 'waiting')) out.write(`${renderTaskLine(task, lineOptions(false))}\n`);
         }
-        closed = true;
       }
       if (event.type === 'workflow-finish') {
         stop();

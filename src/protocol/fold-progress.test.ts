@@ -38,4 +38,26 @@ describe('foldProgress', () => {
     expect(s.tasks[0]).toMatchObject({ id: 'call_1', function: 'triage_emails', status: 'failed', attempts: 2 });
     expect(s.counts.failed).toBe(1);
   });
+
+  it('counts a task waiting for approval, keeps what it will run with, and says the run waits once it parks', () => {
+    const events: WorkflowEvent[] = [
+      { type: 'workflow-start', ...ids, workflowId: 'w', name: 'W', input: {}, tasks: [{ id: 'send', name: 'Send', function: 'send_email', dependencies: [], critical: true, approval: true }] },
+      { type: 'task-approval-request', ...ids, taskId: 'send', function: 'send_email', input: { to: 'a@b.c' }, expiresAt: at },
+      { type: 'workflow-waiting', ...ids, waitingTasks: ['send'], wakeAt: at },
+    ];
+    const parked = events.reduce(foldProgress, emptySnapshot('e'));
+    expect(parked.status).toBe('waiting');
+    expect(parked.counts).toMatchObject({ total: 1, waiting: 1, pending: 0 });
+    expect(parked.tasks[0]).toMatchObject({ status: 'waiting', approval: { input: { to: 'a@b.c' }, expiresAt: at } });
+    const decided = [
+      ...events,
+      { type: 'task-approval', ...ids, taskId: 'send', approved: false, by: 'alice', reason: 'no' },
+      { type: 'run-resumed', ...ids, attempt: 0, reusedTasks: [] },
+      { type: 'task-failed', ...ids, taskId: 'send', error: { code: 'denied', message: 'Denied by alice: no' }, durationMs: 0, attempts: 0 },
+    ] as WorkflowEvent[];
+    const end = decided.reduce(foldProgress, emptySnapshot('e'));
+    expect(end.status).toBe('running');
+    expect(end.counts).toMatchObject({ waiting: 0, failed: 1 });
+    expect(end.tasks[0]).toMatchObject({ status: 'failed', approval: { input: { to: 'a@b.c' }, approved: false, by: 'alice', reason: 'no' } });
+  });
 });

@@ -2,7 +2,7 @@ import type { ExecutionKind, ExecutionStore } from '../store/index.js';
 import type { Runs } from './run-pipeline.js';
 
 export interface RecoveryOptions {
-  store: Pick<ExecutionStore, 'claimOrphans' | 'wakeDueRuns'>;
+  store: Pick<ExecutionStore, 'claimOrphans' | 'wakeDueRuns' | 'claimRun'>;
   runs: Pick<Runs, 'owner' | 'leaseTtlMs' | 'liveIds' | 'resume'>;
   /**
    * The embedded store belongs to one process, so at start-up every live run in it is an orphan and is claimed at
@@ -42,8 +42,15 @@ export function createRecovery({
   const wakesWorkflows = !kinds || kinds.includes('workflow');
   const sweepOnce = async (ignoreLeases: boolean): Promise<number> => {
     let total = 0;
-    // parked runs whose approval_timeout ran out become runnable orphans, taken below like any other
-    if (wakesWorkflows) await store.wakeDueRuns();
+    // parked runs whose approval_timeout ran out: taken here as a decision's resume is (not counted as a crash
+    // resume); should this process die first, they are orphans with a lapsed lease that any sweep takes
+    if (wakesWorkflows) {
+      for (const id of await store.wakeDueRuns()) {
+        const claimed = await store.claimRun(runs.owner, id, runs.leaseTtlMs);
+        if (claimed) await runs.resume(claimed).catch((error: unknown) => onError(error));
+        total += claimed ? 1 : 0;
+      }
+    }
     for (;;) {
       const claimed = await store.claimOrphans(runs.owner, runs.leaseTtlMs, { ignoreLeases, exclude: runs.liveIds(), limit: 50, kinds });
       for (const execution of claimed) {

@@ -182,6 +182,9 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     ((error: unknown, executionId: string) =>
       logger ? logger.error({ executionId, err: error }, `run ${executionId}: ${error instanceof Error ? error.message : String(error)}`) : console.error(`[sapflow] run ${executionId}:`, error));
   const running = new Map<string, LiveRun>();
+  /** Checks after a run parked (resumeIfDecided); a process stopping waits for them before its store closes. */
+  const afterParking = new Set<Promise<void>>();
+  let handingOver = false;
   const cancelAsked = new Map<string, NodeJS.Timeout>();
   const chatName = deps.modelName ?? deps.model.kind;
   const workflowLabel = deps.workflowLabel ?? ((workflow: CompiledWorkflow) => workflow.id);
@@ -290,8 +293,13 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
         if (run.parking) {
           end('waiting');
           settle();
-          // a decision that reached the run as it parked is stored: it resumes the run now
-          void done.then(() => resumeIfDecided(executionId, userId)).catch((error: unknown) => onError(error, executionId));
+          // safety net: a decision stored as the run parked (its inbox already closed) resumes the run now; not while
+          // the process stops, whose store is about to close
+          const check = done
+            .then(() => (handingOver ? undefined : resumeIfDecided(executionId, userId)))
+            .catch((error: unknown) => onError(error, executionId))
+            .finally(() => afterParking.delete(check));
+          afterParking.add(check);
           return;
         }
         // ended without its final event: handed over to the next process
@@ -626,12 +634,14 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     },
 
     async handOver() {
+      handingOver = true;
       clearInterval(heartbeat);
       for (const timer of cancelAsked.values()) clearTimeout(timer);
       const ids = [...running.keys()];
       for (const run of running.values()) run.stop.next();
       await writer.flush().catch((error: unknown) => onError(error, 'hand-over'));
       await store.releaseLeases(owner, ids).catch((error: unknown) => onError(error, 'hand-over'));
+      await Promise.all([...afterParking]);
     },
 
     async decide(executionId, user, { taskId, approved, reason }) {

@@ -126,6 +126,9 @@ export const gateway = {
     ),
   execution: (id: string) => request<ExecutionSummary>(`/api/executions/${encodeURIComponent(id)}`),
   cancel: (id: string) => request<unknown>(`/api/executions/${encodeURIComponent(id)}/cancel`, post()),
+  /** The run owner's decision on a task that waits for approval. */
+  approve: (id: string, taskId: string, approved: boolean, reason?: string) =>
+    request<unknown>(`/api/executions/${encodeURIComponent(id)}/tasks/${encodeURIComponent(taskId)}/approval`, post({ approved, ...(reason ? { reason } : {}) })),
   /** The Monitoring page's figures over the last `window` (`1h`, `15m`...). */
   monitoring: (window = '1h') => request<MonitoringSnapshot>(`/api/monitoring?window=${encodeURIComponent(window)}`),
 };

@@ -50,6 +50,9 @@ export function TaskDetail({ task, reused }: { task: TaskSnapshot | undefined; r
       {task.status === 'skipped' && <p className="muted">Skipped: {task.reason ?? 'its condition did not hold'}</p>}
       {task.status === 'completed' && <ResultView value={task.result} />}
       {task.status === 'running' && <p className="muted">Running… the result appears here when it completes.</p>}
+      {task.status === 'waiting' && <p className="muted">Waiting for your approval: see “Waiting for approval” above for its arguments.</p>}
+      {task.approval?.approved === false && task.approval.by && <p className="muted">Denied by {task.approval.by}{task.approval.reason ? `: ${task.approval.reason}` : ''}.</p>}
+      {task.approval?.approved === true && task.approval.by && <p className="muted">Approved by {task.approval.by}{task.approval.reason ? `: ${task.approval.reason}` : ''}.</p>}
       {task.status === 'pending' && <p className="muted">Waiting for {task.dependencies.join(', ') || 'a free slot'}.</p>}
     </div>
   );

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { authHeaders, gateway, type ExecutionSummary } from '../api/gateway-client.js';
+import { ApprovalPanel } from '../components/approval-panel.js';
 import { TaskDetail } from '../components/task-detail.js';
 import { TaskTimeline } from '../components/task-timeline.js';
 import { WorkflowDag } from '../components/workflow-dag.js';
@@ -67,6 +68,7 @@ export function ExecutionPage({ executionId, params }: { executionId: string; pa
   const { snapshot } = status;
   const title = snapshot.name ?? summary?.workflowId ?? (summary?.kind === 'chat' ? 'Chat turn' : 'Execution');
   const selectedTask = snapshot.tasks.find((task) => task.id === selected);
+  const waiting = snapshot.tasks.filter((task) => task.status === 'waiting');
 
   return (
     <div className="page execution-page">
@@ -87,7 +89,7 @@ export function ExecutionPage({ executionId, params }: { executionId: string; pa
           <span className={`stream-state stream-${status.connection}`} data-testid="stream-state" data-events={status.eventsApplied} data-last-event-id={status.lastEventId ?? ''} data-reconnects={status.reconnects}>
             {streamLine(status)}
           </span>
-          {snapshot.status === 'running' && status.connection !== 'error' && (
+          {(snapshot.status === 'running' || snapshot.status === 'waiting') && status.connection !== 'error' && (
             <button type="button" className="sf-button" onClick={cancel}>Cancel run</button>
           )}
           {status.connection === 'error' && <button type="button" className="sf-button" onClick={status.reconnect}>Reconnect</button>}
@@ -101,6 +103,15 @@ export function ExecutionPage({ executionId, params }: { executionId: string; pa
         </p>
       )}
       {actionError && <p className="error-box" role="alert">{actionError}</p>}
+
+      {waiting.length > 0 && (
+        <section className="card approvals-card" aria-label="Waiting for approval">
+          <h2 className="card-title">
+            Waiting for approval{snapshot.status === 'waiting' ? ' - nothing runs until you decide' : ''}
+          </h2>
+          {waiting.map((task) => <ApprovalPanel key={task.id} executionId={executionId} task={task} />)}
+        </section>
+      )}
 
       <div className="picture">
         <section className="card dag-card" aria-label="Task graph">

@@ -20,7 +20,7 @@ export function formatEta(ms: number | null, status: WorkflowStatus): string {
 export const taskStatusLabel: Record<TaskStatus, { icon: string; word: string }> = {
   pending: { icon: '○', word: 'Pending' },
   running: { icon: '◔', word: 'Running' },
-  waiting: { icon: '⏸', word: 'Waiting for approval' },
+  waiting: { icon: '‖', word: 'Waiting for approval' },
   completed: { icon: '✓', word: 'Completed' },
   failed: { icon: '✕', word: 'Failed' },
   skipped: { icon: '⊘', word: 'Skipped' },
@@ -28,7 +28,7 @@ export const taskStatusLabel: Record<TaskStatus, { icon: string; word: string }>
 
 export const workflowStatusLabel: Record<WorkflowStatus, { icon: string; word: string }> = {
   running: { icon: '◔', word: 'Running' },
-  waiting: { icon: '⏸', word: 'Waiting for approval' },
+  waiting: { icon: '‖', word: 'Waiting for approval' },
   completed: { icon: '✓', word: 'Completed' },
   partial: { icon: '◑', word: 'Partly completed' },
   failed: { icon: '✕', word: 'Failed' },

@@ -40,6 +40,7 @@ export function WorkflowProgress({ snapshot, onRetry, retrying = false, reusedTa
   const failed = tasks.filter((task) => task.status === 'failed');
   const skipped = tasks.filter((task) => task.status === 'skipped');
   const pending = tasks.filter((task) => task.status === 'pending');
+  const waiting = tasks.filter((task) => task.status === 'waiting');
   const now = useNow(running.length > 0);
   const percent = Math.max(0, Math.min(100, Math.round(snapshot.progressPercentage)));
   const heading = title ?? snapshot.name ?? 'Workflow';
@@ -149,6 +150,11 @@ export function WorkflowProgress({ snapshot, onRetry, retrying = false, reusedTa
         </ul>
       )}
 
+      {waiting.length > 0 && (
+        <p className="sf-pending sf-waiting">
+          <StatusWord status="waiting" />: {waiting.map((task) => task.name).join(', ')}
+        </p>
+      )}
       {pending.length > 0 && (
         <p className="sf-pending">
           <StatusWord status="pending" />: {pending.map((task) => task.name).join(', ')}
