@@ -30,8 +30,9 @@ export function startCuttingProxy(target: string, framesBeforeCut: number): Prom
       answer.on('data', (chunk: string) => {
         text += chunk;
         const frames = text.split('\n\n');
-        // count event frames only: a keep-alive comment is not an event the browser applies
-        const eventEnds = frames.map((frame, i) => (i < frames.length - 1 && !frame.startsWith(':') ? i : -1)).filter((i) => i >= 0);
+        // count event frames only: a keep-alive comment or a `retry:` field (better-sse's first frame) is not an
+        // event the browser applies; a run event carries its seq as `id:`
+        const eventEnds = frames.map((frame, i) => (i < frames.length - 1 && /^id:/m.test(frame) ? i : -1)).filter((i) => i >= 0);
         if (eventEnds.length < framesBeforeCut) return;
         const cutAfter = eventEnds[framesBeforeCut - 1]! + 1;
         const whole = frames.slice(0, cutAfter).join('\n\n') + '\n\n';
