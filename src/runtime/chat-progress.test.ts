@@ -74,4 +74,30 @@ describe('withChatProgress', () => {
       ['completed', { progress: 2, total: 2 }],
     ]);
   });
+  it('shows a call held for approval as a waiting task, and a turn that ends on it as waiting, not completed', () => {
+    const at = '2030-01-01T00:00:00.000Z';
+    const log: ChatTurnEvent[] = [
+      { type: 'workflow-start', executionId: 'x', at, workflowId: 'chat', name: 'Chat turn', input: {}, tasks: [] },
+      { type: 'tool-input-available', toolCallId: 'c1', toolName: 'send_email', input: { to: 'john@example.com' } },
+      { type: 'tool-approval-request', toolCallId: 'c1', toolName: 'send_email', approvalId: 'apr_1' },
+      { type: 'task-start', executionId: 'x', at, taskId: 'c2', function: 'lookup', attempt: 1 },
+      { type: 'task-complete', executionId: 'x', at, taskId: 'c2', result: 1, durationMs: 5, attempts: 1 },
+      { type: 'workflow-finish', executionId: 'x', at, status: 'completed', tasks: {}, durationMs: 9 },
+    ];
+    const out: ChatTurnEvent[] = [];
+    testScheduler().run(({ cold, flush }) => {
+      cold<ChatTurnEvent>('(abcdef|)', { a: log[0], b: log[1], c: log[2], d: log[3], e: log[4], f: log[5] })
+        .pipe(withChatProgress('x', { estimate: () => undefined, maxParallel: 5, now: () => 0 }))
+        .subscribe((e) => out.push(e));
+      flush();
+    });
+    const progress = out.flatMap((e) => (e.type === 'progress' ? [e.snapshot] : []));
+    expect(progress.map((s) => `${s.status}:${s.tasks.map((t) => `${t.id}=${t.status}`).join(',')}`)).toEqual([
+      'running:c1=waiting',
+      'running:c1=waiting,c2=running',
+      'running:c1=waiting,c2=completed',
+      'waiting:c1=waiting,c2=completed',
+    ]);
+    expect(progress[0]?.tasks[0]?.approval?.input).toEqual({ to: 'john@example.com' });
+  });
 });

@@ -22,10 +22,26 @@ export function withChatProgress(executionId: string, options: ChatProgressOptio
   return (events) =>
     defer(() => {
       let snapshot: ProgressSnapshot = { ...emptySnapshot(executionId), workflowId: 'chat', name: 'Chat turn' };
+      const inputs = new Map<string, unknown>();
+      const at = () => new Date(options.now()).toISOString();
       return events.pipe(
         concatMap((event): ChatTurnEvent[] => {
           if (event.type === 'progress') return []; // derived here, never taken from upstream
           if (event.type === 'workflow-start') snapshot = { ...foldProgress(snapshot, event), workflowId: 'chat', name: 'Chat turn' };
+          if (event.type === 'tool-input-available') inputs.set(event.toolCallId, event.input);
+          if (event.type === 'tool-approval-request') {
+            // a held call is a task waiting for a person, as in a workflow run, with the arguments it will run with
+            snapshot = foldProgress(snapshot, {
+              type: 'task-approval-request', executionId, at: at(), taskId: event.toolCallId, function: event.toolName, input: inputs.get(event.toolCallId),
+            });
+            return [event, { type: 'progress', snapshot: withEta(snapshot, options) }];
+          }
+          if (event.type === 'workflow-finish' && snapshot.counts.waiting > 0) {
+            // the turn ended waiting for an answer: the picture says so, not "completed"
+            const waitingTasks = snapshot.tasks.filter((t) => t.status === 'waiting').map((t) => t.id);
+            snapshot = foldProgress(foldProgress(snapshot, event), { type: 'workflow-waiting', executionId, at: event.at, waitingTasks });
+            return [event, { type: 'progress', snapshot: withEta(snapshot, options) }];
+          }
           if (!CHANGES.has(event.type)) return [event];
           snapshot = foldProgress(snapshot, event as WorkflowEvent);
           return [event, { type: 'progress', snapshot: withEta(snapshot, options) }];
