@@ -97,7 +97,7 @@ describe('SIGTERM', () => {
       // the in-flight call was sent again with the same key; the completed one was not run again
       expect(keys).toEqual([`${id}:slow`, `${id}:slow`]);
       const log = await fetch(`${again}/api/executions/${id}/events`);
-      const types = [...(await log.text()).matchAll(/^event: (.+)$/gm)].map((m) => m[1]);
+      const types = [...(await log.text()).matchAll(/^event: ?(.+)$/gm)].map((m) => m[1]);
       expect(types.filter((t) => t === 'workflow-start')).toHaveLength(1);
       expect(types.filter((t) => t === 'run-resumed')).toHaveLength(1);
       expect(types.filter((t) => t === 'task-complete')).toHaveLength(2);

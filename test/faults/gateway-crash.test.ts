@@ -295,7 +295,11 @@ async function replay(gateway: GatewayProcess, id: string): Promise<Array<{ id: 
   const text = await response.text();
   return text
     .split('\n\n')
-    .map((block) => Object.fromEntries(block.split('\n').flatMap((line) => (/^(id|event): /.test(line) ? [[line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]] : []))))
+    // SSE: the space after the field's colon is optional (better-sse writes none)
+    .map((block) => Object.fromEntries(block.split('\n').flatMap((line) => {
+      const field = /^(id|event): ?(.*)$/.exec(line);
+      return field ? [[field[1]!, field[2]!]] : [];
+    })))
     .filter((frame): frame is { id: string; event: string } => frame.id !== undefined)
     .map(({ id, event }) => ({ id, event }));
 }
