@@ -92,16 +92,42 @@ function turn(agent: Agent, chatId: string, deadline: number): Promise<void> {
   });
 }
 
-async function client(n: number, deadline: number): Promise<void> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+async function client(n: number, agent: Agent, deadline: number): Promise<void> {
   for (let i = 0; performance.now() < deadline; i += 1) await turn(agent, `${prefix}${n}-${i}`, deadline);
   agent.destroy();
 }
 
+/**
+ * Ramp-up, before the measured window: each client opens its connection (a GET /api/health on it), as a page holds
+ * one before its user sends anything. 1000 connections opened at once would otherwise wait in the accept queue of
+ * a busy gateway - Node 20's libuv accepts one connection per event-loop pass - and that wait is what the health
+ * poll measures, on fresh connections, during the run.
+ */
+function connect(agent: Agent): Promise<void> {
+  return new Promise((resolve) => {
+    const req = request(new URL('/api/health', url), { agent }, (res) => {
+      res.resume();
+      res.once('end', resolve);
+    });
+    req.setTimeout(TURN_TIMEOUT_MS, () => {
+      fail('timeout', 'ramp-up: no connection');
+      req.destroy();
+      resolve();
+    });
+    req.once('error', (error) => {
+      fail('refused', `ramp-up: ${error.message}`);
+      resolve();
+    });
+    req.end();
+  });
+}
+
+const agents = Array.from({ length: clients }, () => new Agent({ keepAlive: true, maxSockets: 1 }));
 process.once('message', async () => {
   const deadline = performance.now() + seconds * 1000;
-  await Promise.all(Array.from({ length: clients }, (_, n) => client(n, deadline)));
+  await Promise.all(agents.map((agent, n) => client(n, agent, deadline)));
   process.send?.({ report });
 });
+await Promise.all(agents.map(connect));
 process.send?.({ ready: true });
 process.on('disconnect', () => process.exit(0));

@@ -26,7 +26,9 @@ export async function startSapflow(options: StartOptions = {}): Promise<RunningS
   const port = options.port ?? config.PORT;
   const host = options.host ?? config.HOST;
   const server = await new Promise<import('node:http').Server>((resolve, reject) => {
-    const s = app.listen(port, host, () => resolve(s));
+    // a burst of clients (up to MAX_ACTIVE_TURNS) must wait in the accept queue, not have their SYNs dropped and
+    // retried seconds later: Node's default backlog is 511 (the kernel caps it at net.core.somaxconn)
+    const s = app.listen({ port, host, backlog: Math.max(511, config.MAX_ACTIVE_TURNS) }, () => resolve(s));
     s.once('error', reject);
   });
   // runs left behind by a process that went away (on the embedded store: every live one) go on here

@@ -103,8 +103,12 @@ describe('an SSE answer to a client that lags', () => {
 describe('POST /api/chat to a client that stops reading', () => {
   it('disconnects it after SSE_STALL_TIMEOUT_MS and handles the turn as a client disconnect (cancelled)', async () => {
     // a turn that says a lot: enough to fill the socket's buffers of a client that reads none of it
+    // then the upstream goes quiet but stays open: only the stall can end this turn
     const text = Array.from({ length: 160 }, (_, i) => `${String(i).padStart(4, '0')}${'w'.repeat(64 * 1024 - 4)}`);
-    const harness = await startChatHarness({ script: [{ text, delayMs: 20 }], env: { SSE_STALL_TIMEOUT_MS: '300', LOG_LEVEL: 'silent' } });
+    const harness = await startChatHarness({
+      script: [{ text, delayMs: 5, interrupt: { afterFragments: 120, mode: 'hang' } }],
+      env: { SSE_STALL_TIMEOUT_MS: '300', LOG_LEVEL: 'silent' },
+    });
     try {
       const socket = connect(Number(new URL(harness.url).port), '127.0.0.1');
       socket.pause();
@@ -113,7 +117,7 @@ describe('POST /api/chat to a client that stops reading', () => {
       await until(async () => harness.sapflow.runtime.runs.liveIds().length === 1);
       const [executionId] = harness.sapflow.runtime.runs.liveIds();
       await until(async () => (await harness.sapflow.runtime.store.getExecution(executionId!, 'local'))?.status === 'cancelled', 20_000);
-      // the upstream was torn down with it: the turn did not run on to the end of the model's text
+      // the upstream was torn down with it, as for a client that left
       expect(harness.openai.requests[0]!.aborted).toBe(true);
       socket.destroy();
     } finally {

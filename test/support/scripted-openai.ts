@@ -244,7 +244,8 @@ export async function startScriptedOpenAI(options: ScriptedOpenAIOptions): Promi
     res.end('data: [DONE]\n\n');
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // the load bench opens thousands of connections at once; the default backlog (511) would drop SYNs
+  await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve));
   const { port } = server.address() as AddressInfo;
 
   return {
