@@ -39,6 +39,8 @@ describe.skipIf(!REDIS_URL)('shared circuit breakers (real Redis)', () => {
     const [ba, bb] = [a.breakers.get('svc', options), b.breakers.get('svc', options)];
     ba.record(false, Date.now());
     ba.record(false, Date.now());
+    // A's failures and B's success travel on two connections: let A's reach Redis first, or the success comes before them
+    await sleep(100);
     bb.record(true, Date.now());
     await sleep(50);
     bb.record(false, Date.now());
