@@ -177,8 +177,9 @@ export async function readRunEvents(url: string, id: string, timeoutMs = 120_000
       buffer = buffer.slice(end + 2);
       const data = frame
         .split('\n')
-        .filter((line) => line.startsWith('data: '))
-        .map((line) => line.slice(6))
+        // `data:value` with one optional space after the colon (better-sse writes none)
+        .filter((line) => line.startsWith('data:'))
+        .map((line) => line.slice(line.startsWith('data: ') ? 6 : 5))
         .join('\n');
       if (!data) continue; // a keep-alive comment
       const event = JSON.parse(data) as WorkflowEvent;
