@@ -5,6 +5,7 @@ import { backoffDelay } from './backoff.js';
 import type { Breaker, BreakerPermit } from './circuit-breaker.js';
 import type { Engine } from './engine.js';
 import type { BreakerState, CircuitBreakerEvent, ErrorInfo, TaskEvent, TaskFailedEvent, TaskRetryEvent } from '../protocol/index.js';
+import { isoTime } from './iso-time.js';
 import { invokeTool, type Invocation } from './invoke-tool.js';
 
 export interface ToolCall {
@@ -67,7 +68,7 @@ function toolCallEvents(call: ToolCall, engine: Engine, traceparent?: string): O
 
 function failedEvent(call: ToolCall, engine: Engine, startedAt: number, error: ErrorInfo, attempts: number): TaskFailedEvent {
   const now = engine.scheduler.now();
-  return { type: 'task-failed', executionId: call.executionId, taskId: call.taskId, at: new Date(now).toISOString(), error, durationMs: now - startedAt, attempts };
+  return { type: 'task-failed', executionId: call.executionId, taskId: call.taskId, at: isoTime(now), error, durationMs: now - startedAt, attempts };
 }
 
 /**
@@ -173,7 +174,7 @@ class ToolCallAttempts {
   }
 
   private at(): string {
-    return new Date(this.engine.scheduler.now()).toISOString();
+    return isoTime(this.engine.scheduler.now());
   }
 
   private failed(error: ErrorInfo, attempts: number): TaskFailedEvent {

@@ -1,5 +1,6 @@
 import { EMPTY, Observable, Subject, concat, defer, from, fromEvent, merge, mergeMap, of, queueScheduler, switchMap, take, takeUntil, timer, map } from 'rxjs';
 import { formatSeconds } from './format-seconds.js';
+import { isoTime } from './iso-time.js';
 import { toErrorInfo } from '../errors/index.js';
 import type { Tool } from '../tools/tool.js';
 import { evaluateCondition, resolveParameters } from '../workflows/index.js';
@@ -47,7 +48,7 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
     const state = new RunState(workflow, options.inputs);
     const { resume } = options;
     const startedAt = resume?.startedAt ?? scheduler.now();
-    const at = () => new Date(scheduler.now()).toISOString();
+    const at = () => isoTime(scheduler.now());
     const base = () => ({ executionId: options.executionId, at: at() });
     const ready$ = new Subject<CompiledTask>();
     const settled$ = new Subject<void>();
