@@ -27,8 +27,15 @@ export function invokeTool(
       subscriber.error(error);
       return;
     }
+    if (!isObservableInput(output)) {
+      // a plain value answers at once: no inner subscription to make or tear down
+      settled = true;
+      subscriber.next({ kind: 'result', value: output });
+      subscriber.complete();
+      return;
+    }
     let last: unknown;
-    const inner = (isObservableInput(output) ? from(output) : from([output])).subscribe({
+    const inner = from(output).subscribe({
       next: (value) => (last = value),
       error: (error) => {
         settled = true;
