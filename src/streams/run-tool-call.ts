@@ -99,9 +99,11 @@ class ToolCallAttempts {
       const permit = this.breaker.acquire(this.engine.scheduler.now());
       return isObservable(permit) ? permit.pipe(mergeMap((p) => this.permitted(n, p))) : this.permitted(n, permit);
     });
+    const limited$ = this.engine.limiters.limit(this.tool.name, this.tool.concurrency, once$);
+    // no retries allowed (the default): this attempt is the whole call, with nothing to wait for after it
+    if (this.retries === 0) return limited$;
     // Only the attempt holds a per-tool slot; the backoff wait after a `task-retry` does not.
     let retry: TaskRetryEvent | undefined;
-    const limited$ = this.engine.limiters.limit(this.tool.name, this.tool.concurrency, once$);
     return concat(
       limited$.pipe(tap((event) => event.type === 'task-retry' && (retry = event))),
       defer(() => (retry ? timer(retry.delayMs, this.engine.scheduler).pipe(mergeMap(() => this.attempt(n + 1))) : EMPTY)),
