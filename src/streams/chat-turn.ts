@@ -7,6 +7,7 @@ import type { Tool } from '../tools/tool.js';
 import { createConcurrencyLimiter } from './concurrency-limiter.js';
 import { withDecisions } from './decided-messages.js';
 import type { Engine } from './engine.js';
+import { isoTime } from './iso-time.js';
 import { runToolCall } from './run-tool-call.js';
 import { stepMessages } from './step-messages.js';
 import { outcomeOf } from './task-outcome.js';
@@ -63,7 +64,7 @@ export interface ChatTurnOptions {
 export function runChatTurn(options: ChatTurnOptions): Observable<ChatTurnEvent> {
   return defer(() => {
     const { engine, executionId, maxSteps = 5, resume } = options;
-    const at = () => new Date(engine.scheduler.now()).toISOString();
+    const at = () => isoTime(engine.scheduler.now());
     const modelTools = options.tools.toModelTools();
     const limit = createConcurrencyLimiter(engine.maxParallel);
     const startedAt = resume?.startedAt ?? engine.scheduler.now();

@@ -6,10 +6,13 @@ export class DurationStats {
   private readonly byTool = new Map<string, { count: number; mean: number }>();
 
   record(tool: string, durationMs: number): void {
-    const s = this.byTool.get(tool) ?? { count: 0, mean: 0 };
+    let s = this.byTool.get(tool);
+    if (!s) {
+      s = { count: 0, mean: 0 };
+      this.byTool.set(tool, s);
+    }
     s.count += 1;
     s.mean += (durationMs - s.mean) / s.count;
-    this.byTool.set(tool, s);
   }
 
   /** The tool's mean, else the mean over all tools, else undefined (nothing known yet). */

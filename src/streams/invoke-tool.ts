@@ -16,15 +16,9 @@ export function invokeTool(
   return new Observable<Invocation>((subscriber) => {
     const controller = new AbortController();
     let settled = false;
-    const ctx: ToolContext = {
-      ...context,
-      // built from ids alone, so every attempt, retry and resumed run of one call carries the same key
-      idempotencyKey: context.idempotencyKey ?? `${context.executionId}:${context.taskId}`,
-      signal: controller.signal,
-      progress: (data) => {
-        if (!settled) subscriber.next({ kind: 'progress', data });
-      },
-    };
+    const ctx = new CallContext(context, controller, (data) => {
+      if (!settled) subscriber.next({ kind: 'progress', data });
+    });
     let output: unknown;
     try {
       output = tool.execute(args, ctx);
@@ -33,8 +27,15 @@ export function invokeTool(
       subscriber.error(error);
       return;
     }
+    if (!isObservableInput(output)) {
+      // a plain value answers at once: no inner subscription to make or tear down
+      settled = true;
+      subscriber.next({ kind: 'result', value: output });
+      subscriber.complete();
+      return;
+    }
     let last: unknown;
-    const inner = (isObservableInput(output) ? from(output) : from([output])).subscribe({
+    const inner = from(output).subscribe({
       next: (value) => (last = value),
       error: (error) => {
         settled = true;
@@ -55,4 +56,34 @@ export function invokeTool(
 
 function isObservableInput(value: unknown): value is ObservableInput<unknown> {
   return isObservable(value) || (typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function');
+}
+
+/**
+ * The `ToolContext` one call's tool sees. `signal` is a getter because Node builds an AbortController's signal on
+ * first read and most tools never read it (~5% of the engine's time on instant tools); aborting builds it then, so a
+ * late reader still finds it aborted. A class, not an object literal with a getter: V8 keeps its shape fast.
+ */
+class CallContext implements ToolContext {
+  readonly user: string;
+  readonly executionId: string;
+  readonly taskId: string;
+  readonly idempotencyKey: string;
+  readonly traceparent?: string;
+
+  constructor(
+    context: Omit<ToolContext, 'signal' | 'progress' | 'idempotencyKey'> & { idempotencyKey?: string },
+    private readonly controller: AbortController,
+    readonly progress: (data: unknown) => void,
+  ) {
+    this.user = context.user;
+    this.executionId = context.executionId;
+    this.taskId = context.taskId;
+    // built from ids alone, so every attempt, retry and resumed run of one call carries the same key
+    this.idempotencyKey = context.idempotencyKey ?? `${context.executionId}:${context.taskId}`;
+    this.traceparent = context.traceparent;
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
 }

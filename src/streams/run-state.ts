@@ -64,8 +64,7 @@ export class RunState {
   }
 
   isTerminal(id: string): boolean {
-    const s = this.get(id).status;
-    return s === 'completed' || s === 'failed' || s === 'skipped';
+    return isTerminalStatus(this.get(id).status);
   }
 
   markRunning(id: string, now: number, attempt: number): void {
@@ -114,7 +113,7 @@ export class RunState {
   /** Settles a task and returns the dependents whose dependencies are now all settled. */
   settle(id: string, outcome: Omit<TaskOutcome, 'attempts'> & { attempts?: number }): CompiledTask[] {
     const s = this.get(id);
-    if (this.isTerminal(id)) return [];
+    if (isTerminalStatus(s.status)) return [];
     if (s.status === 'waiting') this.waiting -= 1;
     Object.assign(s, outcome, { attempts: outcome.attempts ?? s.attempts });
     this.terminal += 1;
@@ -186,4 +185,8 @@ export class RunState {
       estimatedTimeRemainingMs: this.done ? 0 : estimateRemaining(this.byId.values(), now, (fn) => stats.estimate(fn), maxParallel),
     };
   }
+}
+
+function isTerminalStatus(status: TaskStatus): boolean {
+  return status === 'completed' || status === 'failed' || status === 'skipped';
 }

@@ -1,5 +1,6 @@
 import { EMPTY, Observable, Subject, concat, defer, from, fromEvent, merge, mergeMap, of, queueScheduler, switchMap, take, takeUntil, timer, map } from 'rxjs';
 import { formatSeconds } from './format-seconds.js';
+import { isoTime } from './iso-time.js';
 import { toErrorInfo } from '../errors/index.js';
 import type { Tool } from '../tools/tool.js';
 import { evaluateCondition, resolveParameters } from '../workflows/index.js';
@@ -47,7 +48,7 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
     const state = new RunState(workflow, options.inputs);
     const { resume } = options;
     const startedAt = resume?.startedAt ?? scheduler.now();
-    const at = () => new Date(scheduler.now()).toISOString();
+    const at = () => isoTime(scheduler.now());
     const base = () => ({ executionId: options.executionId, at: at() });
     const ready$ = new Subject<CompiledTask>();
     const settled$ = new Subject<void>();
@@ -135,6 +136,12 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
         return EMPTY;
       });
 
+    /** A task that fails before its tool is called: its arguments do not resolve, or a person denied it. */
+    const failBeforeStart = (task: CompiledTask, info: ErrorInfo): Observable<WorkflowEvent> => {
+      const { events, ready } = settle(task.id, { status: 'failed', error: info, durationMs: 0 });
+      return concat(from<WorkflowEvent[]>([{ type: 'task-failed', ...base(), taskId: task.id, error: info, durationMs: 0, attempts: 0 }, ...events, ...progressNow()]), release(ready));
+    };
+
     const runTask = (task: CompiledTask): Observable<WorkflowEvent> => {
       if (state.isTerminal(task.id)) return EMPTY; // skipped while it waited for a slot
       if (options.reuse && task.id in options.reuse) {
@@ -142,21 +149,17 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
         const { events, ready } = settle(task.id, { status: 'completed', result, durationMs: 0, attempts: 0 });
         return concat(from<WorkflowEvent[]>([{ type: 'task-complete', ...base(), taskId: task.id, result, durationMs: 0, attempts: 0, reused: true }, ...events, ...progressNow()]), release(ready));
       }
-      const failNow = (info: ErrorInfo) => {
-        const { events, ready } = settle(task.id, { status: 'failed', error: info, durationMs: 0 });
-        return concat(from<WorkflowEvent[]>([{ type: 'task-failed', ...base(), taskId: task.id, error: info, durationMs: 0, attempts: 0 }, ...events, ...progressNow()]), release(ready));
-      };
       let args: unknown;
       try {
         args = resolveParameters(task.parameters, state.context);
       } catch (error) {
-        return failNow(toErrorInfo(error));
+        return failBeforeStart(task, toErrorInfo(error));
       }
       const tool = options.tools.get(task.function);
       if (needsApproval(task, tool)) {
         const known = approvals.get(task.id);
         if (!known?.decision) return waitForApproval(task, args, known);
-        if (!known.decision.approved) return failNow(deniedError(known.decision));
+        if (!known.decision.approved) return failBeforeStart(task, deniedError(known.decision));
       }
       const call = { executionId: options.executionId, taskId: task.id, toolName: task.function, tool, args, user: options.user ?? 'local', timeout: task.timeout, retry_count: task.retry_count };
       return runToolCall(call, engine).pipe(
