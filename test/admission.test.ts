@@ -45,6 +45,8 @@ describe('admission control (MAX_ACTIVE_TURNS=2)', () => {
     expect([a.status, b.status]).toEqual([200, 200]);
     const readingA = readRaw(a).catch(() => undefined);
     const readingB = readRaw(b).catch(() => undefined);
+    // a turn answers before it asks the model: wait until both asked, so the count below can only grow by a refusal
+    await until(() => harness.openai.requests.length === 2);
 
     const refusedAt = Date.now();
     const c = await postChat(harness.url, { messages: [{ role: 'user', content: 'three' }] });
