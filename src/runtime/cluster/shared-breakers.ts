@@ -2,7 +2,7 @@ import { Observable } from 'rxjs';
 import type { BreakerState } from '../../protocol/index.js';
 import { CircuitBreaker, DEFAULT_BREAKER, type Breaker, type BreakerPermit, type BreakerRegistry } from '../../streams/circuit-breaker.js';
 import type { CircuitBreakerOptions } from '../../tools/tool.js';
-import type { ToolStateLink } from './tool-state-link.js';
+import type { RedisScript, ToolStateLink } from './tool-state-link.js';
 
 /*
  * One circuit breaker per tool for the whole cluster.
@@ -25,7 +25,7 @@ import type { ToolStateLink } from './tool-state-link.js';
  * on reconnect each breaker reads the cluster's state, and one opened alone during the outage is written back.
  */
 
-const FAILURE_SCRIPT = `
+const FAILURE_SCRIPT: RedisScript = { name: 'sapflowBreakerFailure', keys: 3, lua: `
 local failures = redis.call('INCR', KEYS[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 local open = redis.call('PTTL', KEYS[2])
@@ -36,27 +36,27 @@ if ARGV[5] == '1' or failures >= tonumber(ARGV[1]) then
   redis.call('PUBLISH', ARGV[6], ARGV[7])
   return {1, tonumber(ARGV[3])}
 end
-return {0, 0}`;
+return {0, 0}` };
 
-const CLOSE_SCRIPT = `
+const CLOSE_SCRIPT: RedisScript = { name: 'sapflowBreakerClose', keys: 3, lua: `
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 redis.call('PUBLISH', ARGV[1], ARGV[2])
-return 1`;
+return 1` };
 
-const CLAIM_SCRIPT = `
+const CLAIM_SCRIPT: RedisScript = { name: 'sapflowBreakerClaim', keys: 2, lua: `
 local open = redis.call('PTTL', KEYS[1])
 if open > 0 then return {0, open} end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, 0} end
 if redis.call('GET', KEYS[2]) == ARGV[1] then return {1, 0} end
-return {2, redis.call('PTTL', KEYS[2])}`;
+return {2, redis.call('PTTL', KEYS[2])}` };
 
-const RELEASE_PROBE_SCRIPT = `
+const RELEASE_PROBE_SCRIPT: RedisScript = { name: 'sapflowBreakerReleaseProbe', keys: 1, lua: `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
+return 0` };
 
-const REOPEN_SCRIPT = `
+const REOPEN_SCRIPT: RedisScript = { name: 'sapflowBreakerReopen', keys: 1, lua: `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then redis.call('PUBLISH', ARGV[3], ARGV[4]) return 1 end
-return 0`;
+return 0` };
 
 interface BreakerMessage {
   tool: string;
@@ -166,14 +166,14 @@ class SharedBreaker implements Breaker {
       // Only a probe (or a process that had opened) closes the cluster; any success resets the failure count.
       const closes = wasProbe || transition === 'closed';
       const sent = closes
-        ? link.redis.eval(CLOSE_SCRIPT, 3, this.keys.failures, this.keys.open, this.keys.probe, ...this.registry.message(this.name, 'closed'))
+        ? link.run(CLOSE_SCRIPT, this.keys.failures, this.keys.open, this.keys.probe, ...this.registry.message(this.name, 'closed'))
         : link.redis.del(this.keys.failures);
       sent.catch((error: unknown) => link.failed(error));
       return transition;
     }
     const force = transition === 'open' ? '1' : '0';
-    link.redis
-      .eval(FAILURE_SCRIPT, 3, this.keys.failures, this.keys.open, this.keys.probe,
+    link
+      .run(FAILURE_SCRIPT, this.keys.failures, this.keys.open, this.keys.probe,
         this.options.failure_threshold, this.registry.failureWindowMs, this.resetMs, now, force, ...this.registry.message(this.name, 'open'))
       .then((reply) => {
         const [outcome, ttl] = reply as [number, number];
@@ -189,7 +189,7 @@ class SharedBreaker implements Breaker {
     if (!this.holdsProbe) return;
     this.holdsProbe = false;
     const link = this.registry.link;
-    link.redis.eval(RELEASE_PROBE_SCRIPT, 1, this.keys.probe, link.id).catch((error: unknown) => link.failed(error));
+    link.run(RELEASE_PROBE_SCRIPT, this.keys.probe, link.id).catch((error: unknown) => link.failed(error));
   }
 
   retryAfterMs(now: number): number {
@@ -211,7 +211,7 @@ class SharedBreaker implements Breaker {
       if (open > 0) {
         this.adopt('open', now - (this.resetMs - open));
       } else if (this.local.state === 'open' && this.local.retryAfterMs(now) > 0) {
-        await link.redis.eval(REOPEN_SCRIPT, 1, this.keys.open, now, this.local.retryAfterMs(now), ...this.registry.message(this.name, 'open'));
+        await link.run(REOPEN_SCRIPT, this.keys.open, now, this.local.retryAfterMs(now), ...this.registry.message(this.name, 'open'));
       } else if (probe > 0 && !this.holdsProbe) {
         if (this.local.state === 'closed') this.adopt('open', now - this.resetMs);
         this.probeElsewhereUntil = now + probe;
@@ -232,8 +232,8 @@ class SharedBreaker implements Breaker {
       const link = this.registry.link;
       let wanted = true;
       this.claiming = true;
-      link.redis
-        .eval(CLAIM_SCRIPT, 2, this.keys.open, this.keys.probe, link.id, this.resetMs)
+      link
+        .run(CLAIM_SCRIPT, this.keys.open, this.keys.probe, link.id, this.resetMs)
         .then(
           (reply) => {
             const [outcome, ttl] = reply as [number, number];

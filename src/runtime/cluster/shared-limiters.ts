@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Observable, defer, finalize, type Subscription } from 'rxjs';
 import { ToolLimiters, isLimited, type LimiterRegistry } from '../../streams/concurrency-limiter.js';
-import type { ToolStateLink } from './tool-state-link.js';
+import type { RedisScript, ToolStateLink } from './tool-state-link.js';
 
 /*
  * A tool's `concurrency` as one limit for the whole cluster: a semaphore per tool in Redis.
@@ -23,7 +23,7 @@ import type { ToolStateLink } from './tool-state-link.js';
  * wait for them and the cluster limit holds again at once.
  */
 
-const ACQUIRE_SCRIPT = `
+const ACQUIRE_SCRIPT: RedisScript = { name: 'sapflowLimitAcquire', keys: 1, lua: `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local lease = tonumber(ARGV[3])
@@ -34,20 +34,20 @@ if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
   return {1, 0}
 end
 local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return {0, tonumber(first[2]) - now}`;
+return {0, tonumber(first[2]) - now}` };
 
 // Renewing also re-adds a lease that ran out (an event loop stalled past it): the call is running, so it counts.
-const RENEW_SCRIPT = `
+const RENEW_SCRIPT: RedisScript = { name: 'sapflowLimitRenew', keys: 1, lua: `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local lease = tonumber(ARGV[2])
 redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
 if redis.call('PTTL', KEYS[1]) < lease then redis.call('PEXPIRE', KEYS[1], lease) end
-return 1`;
+return 1` };
 
-const RELEASE_SCRIPT = `
+const RELEASE_SCRIPT: RedisScript = { name: 'sapflowLimitRelease', keys: 1, lua: `
 if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
-return 1`;
+return 1` };
 
 export interface SharedLimitersOptions {
   /** Milliseconds a slot outlives a process that stopped renewing it (default 10 000). */
@@ -182,7 +182,7 @@ class ToolSlots {
           this.fallBackAll();
           break;
         }
-        const [granted, waitMs] = (await link.redis.eval(ACQUIRE_SCRIPT, 1, this.key, waiter.member, this.concurrency, leaseMs)) as [number, number];
+        const [granted, waitMs] = (await link.run(ACQUIRE_SCRIPT, this.key, waiter.member, this.concurrency, leaseMs)) as [number, number];
         const lease = granted === 1 ? new Lease(this.limiters, this.name, waiter.member) : undefined;
         lease?.start(false);
         if (waiter.cancelled) {
@@ -245,12 +245,12 @@ class Lease {
     if (!this.registered) return;
     const { link, channel } = this.limiters;
     // A release that fails is not retried: the lease runs out on its own.
-    if (link.available) link.redis.eval(RELEASE_SCRIPT, 1, link.key('limit', this.name), this.member, channel, this.name).catch((e: unknown) => link.failed(e));
+    if (link.available) link.run(RELEASE_SCRIPT, link.key('limit', this.name), this.member, channel, this.name).catch((e: unknown) => link.failed(e));
   }
 
   private renew(): void {
     const { link, leaseMs } = this.limiters;
     if (!link.available) return;
-    link.redis.eval(RENEW_SCRIPT, 1, link.key('limit', this.name), this.member, leaseMs).catch((e: unknown) => link.failed(e));
+    link.run(RENEW_SCRIPT, link.key('limit', this.name), this.member, leaseMs).catch((e: unknown) => link.failed(e));
   }
 }

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 
+/** A Lua script the breakers and limiters run atomically on Redis; `keys` is how many of its arguments are keys. */
+export interface RedisScript {
+  name: string;
+  keys: number;
+  lua: string;
+}
+
 export interface ToolStateLinkOptions {
   /** Every key and channel starts with it (`sapflow:` in production, a random one in tests). */
   prefix: string;
@@ -51,6 +58,16 @@ export class ToolStateLink {
   /** True while both connections are up: commands can be sent and broadcasts are heard. */
   get available(): boolean {
     return !this.closed && this.redis.status === 'ready' && this.subscriber.status === 'ready';
+  }
+
+  /**
+   * Runs `script` with its keys, then its arguments. Through ioredis's defineCommand: a call sends the script's SHA
+   * (EVALSHA) and the text only when this Redis does not have it yet, not the whole script every time.
+   */
+  run(script: RedisScript, ...keysAndArgs: (string | number)[]): Promise<unknown> {
+    const commands = this.redis as unknown as Record<string, (...args: (string | number)[]) => Promise<unknown>>;
+    if (typeof commands[script.name] !== 'function') this.redis.defineCommand(script.name, { numberOfKeys: script.keys, lua: script.lua });
+    return commands[script.name]!(...keysAndArgs);
   }
 
   key(...parts: string[]): string {
