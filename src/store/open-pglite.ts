@@ -3,11 +3,15 @@ import { PGlite } from '@electric-sql/pglite';
 import type { Database } from './database.js';
 import type { Queryable } from './queryable.js';
 
-/** Embedded Postgres (WebAssembly) in `dataDir`, created if missing; `':memory:'` keeps nothing on disk. */
-export async function openPglite(dataDir: string): Promise<Database> {
+/**
+ * Embedded Postgres (WebAssembly) in `dataDir`, created if missing; `':memory:'` keeps nothing on disk. On the thread
+ * that calls it: the gateway opens it through `openPgliteThread`, whose store thread runs this.
+ * `pgliteWasmModule`: PGlite's WebAssembly already compiled (the store thread gets it from the main thread).
+ */
+export async function openPglite(dataDir: string, { pgliteWasmModule }: { pgliteWasmModule?: WebAssembly.Module } = {}): Promise<Database> {
   const inMemory = dataDir === ':memory:';
   if (!inMemory) await mkdir(dataDir, { recursive: true });
-  const pg = inMemory ? await PGlite.create() : await PGlite.create(dataDir);
+  const pg = inMemory ? await PGlite.create({ pgliteWasmModule }) : await PGlite.create(dataDir, { pgliteWasmModule });
 
   const wrap = (target: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     async query<Row>(text: string, params?: unknown[]) {

@@ -1,35 +1,31 @@
 /**
- * The store thread behind `openPgliteThread`: it owns this process's PGlite databases and answers the main
- * thread's requests. PGlite is WebAssembly that runs on whichever thread calls it, and a busy run writes tens of
- * thousands of events; here that work stops competing with the event loop that serves clients. One thread hosts
- * every store of the process, so the module graph loads once however many stores open (tests open hundreds).
+ * The store thread behind `openPgliteThread`: it owns this process's PGlite databases (`openPglite`, here) and
+ * answers the main thread's requests. PGlite is WebAssembly that runs on whichever thread calls it, and a busy run
+ * writes tens of thousands of events; here that work stops competing with the event loop that serves clients. One
+ * thread hosts every store of the process, so the module graph loads once however many stores open (tests open
+ * hundreds).
  */
-import { mkdir } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import type { Database } from './database.js';
+import { openPglite } from './open-pglite.js';
 import type { PgliteFailure, PgliteReply, PgliteRequest } from './pglite-thread-protocol.js';
+import type { Queryable } from './queryable.js';
 
 const port = parentPort!;
 const { pgliteWasmModule } = workerData as { pgliteWasmModule: WebAssembly.Module };
 
-/** An open transaction: its queries go to `tx`; `end` settles the callback PGlite holds it open with. */
+/** An open transaction: its queries go to `tx`; `end` settles the callback `Database.transaction` holds it open with. */
 interface OpenTransaction {
-  tx: Transaction;
+  tx: Queryable;
   end(commit: boolean): void;
   done: Promise<void>;
 }
 const ROLLED_BACK = new Error('rolled back');
-const databases = new Map<number, Promise<PGlite>>();
+const databases = new Map<number, Promise<Database>>();
 const transactions = new Map<number, OpenTransaction>();
 
-async function open(dataDir: string): Promise<PGlite> {
-  if (dataDir === ':memory:') return PGlite.create({ pgliteWasmModule });
-  await mkdir(dataDir, { recursive: true });
-  return PGlite.create(dataDir, { pgliteWasmModule });
-}
-
-function target(tx: number | undefined, pg: PGlite): Pick<PGlite, 'query' | 'exec'> {
-  if (tx === undefined) return pg;
+function target(tx: number | undefined, db: Database): Queryable {
+  if (tx === undefined) return db;
   const open = transactions.get(tx);
   if (!open) throw new Error(`no open transaction ${tx}`);
   return open.tx;
@@ -37,7 +33,7 @@ function target(tx: number | undefined, pg: PGlite): Pick<PGlite, 'query' | 'exe
 
 async function handle(request: PgliteRequest): Promise<unknown> {
   if (request.op === 'open') {
-    const opening = open(request.dataDir);
+    const opening = openPglite(request.dataDir, { pgliteWasmModule });
     databases.set(request.id, opening);
     try {
       await opening;
@@ -49,26 +45,16 @@ async function handle(request: PgliteRequest): Promise<unknown> {
   }
   const opened = databases.get(request.db);
   if (!opened) throw new Error('the embedded store is closed');
-  const pg = await opened;
+  const db = await opened;
   switch (request.op) {
     case 'query':
-      return (await target(request.tx, pg).query(request.text, request.params)).rows;
+      return (await target(request.tx, db).query(request.text, request.params)).rows;
     case 'exec':
-      if (request.tx !== undefined) {
-        await target(request.tx, pg).exec(request.sql);
-        return null;
-      }
-      try {
-        await pg.exec(request.sql);
-      } catch (error) {
-        // PGlite is one session: a script that failed inside its own BEGIN would leave every later query aborted
-        if (await pg.isInTransaction()) await pg.exec('ROLLBACK');
-        throw error;
-      }
+      await target(request.tx, db).exec(request.sql);
       return null;
     case 'begin':
       return await new Promise<null>((begun, failed) => {
-        const done: Promise<void> = pg
+        const done: Promise<void> = db
           .transaction(
             (tx) =>
               new Promise<void>((commit, rollback) => {
@@ -94,7 +80,7 @@ async function handle(request: PgliteRequest): Promise<unknown> {
     }
     case 'close':
       databases.delete(request.db);
-      await pg.close();
+      await db.close();
       return null;
   }
 }
