@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createSession, NodeHttp1Connection, type Session } from 'better-sse';
 import { countStream } from './request-metrics.js';
-import { SSE_HEADERS, STALL_MS } from './sse.js';
+import { KEEP_ALIVE_MS, SSE_HEADERS, STALL_MS } from './sse.js';
 import { createSseOutbox, type SseOutbox } from './sse-outbox.js';
 
 /** better-sse's Node connection, writing through the backpressure-aware outbox (better-sse itself ignores write()'s false). */
@@ -21,8 +21,6 @@ export interface RunSession {
   /** Ends the answer once what is queued is written (better-sse leaves ending to its caller). */
   end(): void;
 }
-
-const KEEP_ALIVE_MS = 15_000;
 
 /**
  * A better-sse session for a run's event stream: keep-alive comments, `retry:` for EventSource clients, the

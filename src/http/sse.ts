@@ -10,7 +10,8 @@ export const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 } as const;
 
-const KEEP_ALIVE_MS = 15_000;
+/** A comment after this long without a frame, so proxies and clients do not time the stream out. */
+export const KEEP_ALIVE_MS = 15_000;
 /** SSE_STALL_TIMEOUT_MS's default. */
 export const STALL_MS = 60_000;
 
