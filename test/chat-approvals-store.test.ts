@@ -1,30 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SapflowError } from '../src/errors/index.js';
-import { createExecutionStore, openPglite, openPostgres, runMigrations, type Database, type ExecutionStore } from '../src/store/index.js';
-import { createTestDatabase, DATABASE_URL } from './support/test-database.js';
+import { createExecutionStore, runMigrations, type Database, type ExecutionStore } from '../src/store/index.js';
+import { PGLITE_BACKEND, POSTGRES_BACKEND } from './support/store-backends.js';
 
 /** The chat approvals table (migrations/007): issued once per call, answered once, only by its user in its chat. */
 
-const BACKENDS = [
-  {
-    name: 'PGlite :memory:',
-    skipReason: undefined as string | undefined,
-    async open() {
-      const db = await openPglite(':memory:');
-      return { db: db as Database, dispose: () => db.close() };
-    },
-  },
-  {
-    name: 'Postgres (DATABASE_URL)',
-    skipReason: DATABASE_URL ? undefined : 'DATABASE_URL is not set',
-    async open() {
-      const database = await createTestDatabase();
-      const db = openPostgres(database.url);
-      return { db: db as Database, dispose: async () => (await db.close(), await database.drop()) };
-    },
-  },
-];
+const BACKENDS = [PGLITE_BACKEND, POSTGRES_BACKEND];
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   try {

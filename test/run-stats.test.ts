@@ -1,22 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskOutcome, WorkflowEvent } from '../src/protocol/index.js';
-import { createExecutionStore, openPglite, openPostgres, runMigrations, type Database, type ExecutionStore } from '../src/store/index.js';
-import { createTestDatabase, DATABASE_URL } from './support/test-database.js';
+import { createExecutionStore, runMigrations, type Database, type ExecutionStore } from '../src/store/index.js';
+import { PGLITE_BACKEND, POSTGRES_BACKEND } from './support/store-backends.js';
 
 // The Monitoring page's query (store/run-stats.ts) on both adapters: the same SQL must give the same figures.
-const BACKENDS = [
-  { name: 'PGlite :memory:', skipReason: undefined, open: async () => { const db = await openPglite(':memory:'); return { db, dispose: () => db.close() }; } },
-  {
-    name: 'Postgres (DATABASE_URL)',
-    skipReason: DATABASE_URL ? undefined : 'DATABASE_URL is not set',
-    open: async () => {
-      const database = await createTestDatabase();
-      const db = openPostgres(database.url);
-      return { db, dispose: async () => { await db.close(); await database.drop(); } };
-    },
-  },
-];
+const BACKENDS = [PGLITE_BACKEND, POSTGRES_BACKEND];
 
 // every run finishes on a whole minute plus some seconds, so the minute each falls in is known
 const NOW = new Date(Date.UTC(2026, 0, 5, 12, 0, 0));

@@ -11,9 +11,6 @@ import {
   createExecutionStore,
   createLogWriter,
   openDatabase,
-  openPglite,
-  openPgliteThread,
-  openPostgres,
   persistEvents,
   runMigrations,
   type Database,
@@ -25,46 +22,9 @@ import {
 } from '../src/store/index.js';
 import type { WorkflowEvent, WorkflowFinishEvent } from '../src/protocol/index.js';
 import { createTestDatabase, DATABASE_URL, onServer, urlAsRole, type TestDatabase } from './support/test-database.js';
+import { PGLITE_BACKEND, PGLITE_THREAD_BACKEND, POSTGRES_BACKEND } from './support/store-backends.js';
 
-interface Backend {
-  name: string;
-  skipReason?: string;
-  /** A fresh, empty database. */
-  open(): Promise<{ db: Database; dispose(): Promise<void> }>;
-}
-
-const BACKENDS: Backend[] = [
-  {
-    name: 'PGlite :memory:',
-    async open() {
-      const db = await openPglite(':memory:');
-      return { db, dispose: () => db.close() };
-    },
-  },
-  {
-    // what openDatabase gives the gateway and the CLI: the same PGlite, answering from a worker thread
-    name: 'PGlite :memory: on its own thread',
-    async open() {
-      const db = await openPgliteThread(':memory:');
-      return { db, dispose: () => db.close() };
-    },
-  },
-  {
-    name: 'Postgres (DATABASE_URL)',
-    skipReason: DATABASE_URL ? undefined : 'DATABASE_URL is not set',
-    async open() {
-      const database = await createTestDatabase();
-      const db = openPostgres(database.url);
-      return {
-        db,
-        dispose: async () => {
-          await db.close();
-          await database.drop();
-        },
-      };
-    },
-  },
-];
+const BACKENDS = [PGLITE_BACKEND, PGLITE_THREAD_BACKEND, POSTGRES_BACKEND];
 
 const at = (ms: number) => new Date(Date.UTC(2025, 0, 1, 9, 0, 0, ms)).toISOString();
 
