@@ -1,5 +1,6 @@
 import { concatMap, defer, type OperatorFunction } from 'rxjs';
 import { emptySnapshot, estimateRemaining, foldProgress, type ChatTurnEvent, type ProgressSnapshot, type WorkflowEvent } from '../protocol/index.js';
+import { isoTime } from '../streams/iso-time.js';
 
 export interface ChatProgressOptions {
   /** A tool's expected duration in ms, when known. */
@@ -23,7 +24,6 @@ export function withChatProgress(executionId: string, options: ChatProgressOptio
     defer(() => {
       let snapshot: ProgressSnapshot = { ...emptySnapshot(executionId), workflowId: 'chat', name: 'Chat turn' };
       const inputs = new Map<string, unknown>();
-      const at = () => new Date(options.now()).toISOString();
       return events.pipe(
         concatMap((event): ChatTurnEvent[] => {
           if (event.type === 'progress') return []; // derived here, never taken from upstream
@@ -32,7 +32,7 @@ export function withChatProgress(executionId: string, options: ChatProgressOptio
           if (event.type === 'tool-approval-request') {
             // a held call is a task waiting for a person, as in a workflow run, with the arguments it will run with
             snapshot = foldProgress(snapshot, {
-              type: 'task-approval-request', executionId, at: at(), taskId: event.toolCallId, function: event.toolName, input: inputs.get(event.toolCallId),
+              type: 'task-approval-request', executionId, at: isoTime(options.now()), taskId: event.toolCallId, function: event.toolName, input: inputs.get(event.toolCallId),
             });
             return [event, { type: 'progress', snapshot: withEta(snapshot, options) }];
           }
