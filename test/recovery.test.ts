@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { of, timer, map } from 'rxjs';
+import { Observable, Subject, of, timer, map } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadConfig } from '../src/config.js';
@@ -7,6 +7,7 @@ import type { ChatModel, ModelChunk } from '../src/model/index.js';
 import type { ChatTurnEvent, WorkflowEvent } from '../src/protocol/index.js';
 import { createRuntime, type Runtime } from '../src/runtime/create-runtime.js';
 import type { Tool } from '../src/tools/tool.js';
+import { compileWorkflow } from '../src/workflows/index.js';
 import { createTestDatabase, DATABASE_URL, onServer, type TestDatabase } from './support/test-database.js';
 
 /**
@@ -27,6 +28,36 @@ const work: Tool = {
 
 // like `work`, but each call waits for a person's approval
 const guarded: Tool = { ...work, name: 'guarded', needs_approval: true };
+
+// answers only when the test lets it (`release`); `torn` counts calls that were torn down unanswered
+const held = { release: new Subject<void>(), torn: 0 };
+const hold: Tool = {
+  name: 'hold',
+  description: 'answers { held: true } once the test releases it',
+  parameters: z.object({}),
+  execute: () =>
+    new Observable((subscriber) => {
+      let answered = false;
+      const sub = held.release.subscribe(() => {
+        answered = true;
+        subscriber.next({ held: true });
+        subscriber.complete();
+      });
+      return () => {
+        sub.unsubscribe();
+        if (!answered) held.torn++;
+      };
+    }),
+};
+const HOLDING = {
+  id: 'holding',
+  name: 'holding',
+  inputs: {},
+  tasks: [
+    { id: 'h', name: 'h', function: 'hold', parameters: {}, dependencies: [], critical: true },
+    { id: 'after', name: 'after', function: 'work', parameters: { n: 1 }, dependencies: ['h'], critical: true },
+  ],
+};
 
 // the model answers after seeing tool results; it is never asked for step 1 of a resumed turn with calls
 const modelRequests: unknown[][] = [];
@@ -64,7 +95,7 @@ for (const backend of BACKENDS) {
         database = await createTestDatabase();
         env.DATABASE_URL = database.url;
       }
-      runtime = await createRuntime(loadConfig(env), { extraTools: [work, guarded], model });
+      runtime = await createRuntime(loadConfig(env), { extraTools: [work, guarded, hold], model });
     });
     afterAll(async () => {
       await runtime?.close();
@@ -224,9 +255,55 @@ for (const backend of BACKENDS) {
       }
     });
 
+    /** A run of HOLDING started here, then taken by another process (its claim, as if this one had been starved). */
+    async function stolen() {
+      const run = await runtime.runs.startWorkflow({ workflow: compileWorkflow(HOLDING, { hasTool: (n) => runtime.tools.has(n) }), inputs: {}, user: 'local' });
+      const heard: string[] = [];
+      const ended = new Promise<void>((resolve) => run.events.subscribe({ next: ({ event }) => heard.push(event.type), error: () => resolve(), complete: resolve }));
+      await expect.poll(() => heard.includes('task-start')).toBe(true);
+      await runtime.writer.flush(run.executionId);
+      const before = (await log<WorkflowEvent>(run.executionId)).length;
+      await runtime.db.query(`UPDATE workflow_executions SET lease_owner = 'thief', lease_expires_at = now() + interval '1 minute' WHERE id = $1`, [run.executionId]);
+      return { id: run.executionId, heard, ended, before };
+    }
+
+    it('stops a run another process took over at its next heartbeat: its tools are torn down and it logs nothing more', async () => {
+      const torn = held.torn;
+      const { id, heard, ended, before } = await stolen();
+      await ended;
+      expect(runtime.runs.liveIds()).not.toContain(id);
+      expect(held.torn).toBe(torn + 1);
+      expect(heard).not.toContain('workflow-finish');
+      held.release.next(); // too late: nobody here listens
+      await runtime.writer.flush();
+      expect(await log<WorkflowEvent>(id)).toHaveLength(before);
+      expect(await runtime.store.leaseOf(id)).toMatchObject({ owner: 'thief', live: true });
+    });
+
+    it('refuses the log writes of a run that lost its lease before its heartbeat noticed (fencing): no task-complete, no workflow-finish', async () => {
+      const { store } = runtime;
+      const renew = store.renewLeases;
+      // the heartbeat says every lease was renewed, so only the fence on the log write stands in the way
+      store.renewLeases = async (_owner, ids) => ids;
+      try {
+        const { id, heard, ended, before } = await stolen();
+        held.release.next();
+        await ended;
+        expect(runtime.runs.liveIds()).not.toContain(id);
+        expect(heard).not.toContain('workflow-finish');
+        await runtime.writer.flush();
+        const events = await log<WorkflowEvent>(id);
+        expect(events).toHaveLength(before);
+        expect(events.map((e) => e.type)).not.toContain('task-complete');
+        expect((await runtime.store.getExecution(id, 'local'))?.status).toBe('running');
+      } finally {
+        store.renewLeases = renew;
+      }
+    });
+
     // Postgres only: PGlite has no connection to drop
     if (backend.name.startsWith('Postgres')) it('survives its database connections being dropped mid-run: the run finishes and the next sweep works', async () => {
-      const { workflow } = { workflow: (await import('../src/workflows/index.js')).compileWorkflow(DEFINITION, { hasTool: (n) => runtime.tools.has(n) }) };
+      const workflow = compileWorkflow(DEFINITION, { hasTool: (n) => runtime.tools.has(n) });
       const run = await runtime.runs.startWorkflow({ workflow, inputs: {}, user: 'local' });
       await new Promise((resolve) => setTimeout(resolve, 30));
       await onServer(DATABASE_URL!, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database!.name}' AND pid <> pg_backend_pid()`);

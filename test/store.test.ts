@@ -453,6 +453,41 @@ for (const backend of BACKENDS) {
           expect(await leases.renewLeases('o', [finished], 60_000)).toEqual([]);
         });
 
+        it('fence log appends: only the lease holder writes, a process that lost the run writes nothing and hears lease_lost', async () => {
+          const id = await live('a', 30);
+          const owned = (p: string) => ({ owner: p });
+          expect(seqs(await leases.appendEvents(id, [progress(id, 1)], owned('a')))).toEqual([1]);
+          // expired but claimed by nobody (a's database was away): still a's to write
+          await sleep(80);
+          expect(seqs(await leases.appendEvents(id, [progress(id, 2)], owned('a')))).toEqual([2]);
+          // taken over: a, starved past its lease, must not add to the log b now writes
+          expect((await leases.claimOrphans('b', 60_000)).map((c) => c.id)).toEqual([id]);
+          const refused = await rejection(leases.appendEvents(id, [progress(id, 3)], owned('a')));
+          expect(refused).toMatchObject({ code: 'lease_lost' });
+          expect(refused.message).toContain(' b ');
+          expect(seqs(await leases.appendEvents(id, [progress(id, 3)], owned('b')))).toEqual([3]);
+          // unfenced (ending a run nobody holds) writes as before; a missing run is still unknown_execution
+          expect(seqs(await leases.appendEvents(id, [progress(id, 4)]))).toEqual([4]);
+          expect((await leases.readEvents(id, 'u1')).map((e) => (e.event as { progressPercentage: number }).progressPercentage)).toEqual([1, 2, 3, 4]);
+          const missing = exId();
+          expect(await rejection(leases.appendEvents(missing, [progress(missing, 1)], owned('a')))).toMatchObject({ code: 'unknown_execution' });
+        });
+
+        it('a fenced log writer drops what a run that lost its lease still had queued, and says so once', async () => {
+          const id = await live('a', 30);
+          await sleep(80);
+          await leases.claimOrphans('b', 60_000);
+          const lost: string[] = [];
+          const failures: { code: string; dropped: boolean; events: number }[] = [];
+          const writer = createLogWriter(leases, { flushIntervalMs: 1_000, onError: (error, f) => failures.push({ code: error.code, dropped: f.dropped, events: f.events.length }) });
+          const fence = { owner: 'a', lost: () => lost.push(id) };
+          for (let n = 1; n <= 3; n++) writer.write(progress(id, n), fence);
+          expect(await rejection(writer.flush(id))).toMatchObject({ code: 'lease_lost' });
+          expect({ lost, failures, pending: writer.pending }).toEqual({ lost: [id], failures: [{ code: 'lease_lost', dropped: true, events: 3 }], pending: 0 });
+          expect(await leases.readEvents(id, 'u1')).toEqual([]);
+          await writer.close();
+        });
+
         it("find the chat's turn in progress by useChat's chat id, for its own user only", async () => {
           const turn = await live('g', 60_000, 'chat-abc');
           expect((await leases.findLiveChatTurn('u1', 'chat-abc'))?.id).toBe(turn);

@@ -53,6 +53,8 @@ export const ERROR_STATUS = {
   redis_unavailable: 503,
   overloaded: 503,
   resume_failed: 500,
+  /** A process that lost a run's lease to another tried to log for it (fencing): it stops running the run. */
+  lease_lost: 409,
   // `denied` (above) is also a chat tool call the person denied; this one needs approval where none can be asked
   // for (no chat id, store away)
   approval_unavailable: 503,

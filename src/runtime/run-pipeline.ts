@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { EMPTY, Subject, concat, concatMap, defer, finalize, from, map, of, shareReplay, switchMap, takeUntil, tap, type Observable } from 'rxjs';
+import { EMPTY, Subject, catchError, concat, concatMap, defer, finalize, from, map, of, shareReplay, switchMap, takeUntil, tap, throwError, type Observable } from 'rxjs';
 import { SapflowError } from '../errors/index.js';
 import type { ChatModel } from '../model/index.js';
 import type { ApprovalAnswer, ApprovalDecision, ChatMessage, ChatTurnEvent, ErrorInfo, ToolCallRequest, WorkflowEvent } from '../protocol/index.js';
-import { isTerminalStatus, type ClaimedExecution, type ExecutionKind, type ExecutionRecord, type ExecutionStore, type LoggableEvent, type LogWriter, type StoredEvent } from '../store/index.js';
+import { isTerminalStatus, type ClaimedExecution, type ExecutionKind, type ExecutionRecord, type ExecutionStore, type LoggableEvent, type LogFence, type LogWriter, type StoredEvent } from '../store/index.js';
 import { runChatTurn, runWorkflow, type Engine, type TaskDecision } from '../streams/index.js';
 import type { RunMeta, RunObserver } from '../telemetry/index.js';
 import type { ToolRegistry } from '../tools/index.js';
@@ -150,6 +150,8 @@ interface LiveRun {
   decisions?: Subject<TaskDecision>;
   /** It logged `workflow-waiting` and is letting go: decisions now go to the parked run, once it has. */
   parking?: boolean;
+  /** Another process holds its lease now: it was stopped here. */
+  lost?: boolean;
 }
 
 /** Chat events that are history: the rest (argument fragments, progress snapshots) is derived again on replay. */
@@ -190,13 +192,23 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
   const workflowLabel = deps.workflowLabel ?? ((workflow: CompiledWorkflow) => workflow.id);
   const CHAT_META: RunMeta = { kind: 'chat', workflow: 'chat' };
 
-  // one statement renews every lease of this process; a failure (database away) is retried on the next beat
+  // one statement renews every lease of this process; a failure (database away) is retried on the next beat. A
+  // lease that was not renewed is gone if another process holds it now (this one was starved past its expiry): the
+  // run stops here at once rather than at its next log write, which the fence would refuse anyway
   let renewing = false;
   const heartbeat = setInterval(() => {
     if (renewing || running.size === 0) return;
     renewing = true;
+    const ids = [...running.keys()];
     store
-      .renewLeases(owner, [...running.keys()], leaseTtlMs)
+      .renewLeases(owner, ids, leaseTtlMs)
+      .then(async (renewed) => {
+        const kept = new Set(renewed);
+        for (const id of ids.filter((i) => !kept.has(i) && running.has(i))) {
+          const lease = await store.leaseOf(id);
+          if (lease?.live && lease.owner !== null && lease.owner !== owner) stopLost(id);
+        }
+      })
       .catch((error: unknown) => onError(error, 'lease heartbeat'))
       .finally(() => (renewing = false));
   }, Math.max(50, Math.floor(leaseTtlMs / 3)));
@@ -214,6 +226,17 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       writer.flush(executionId).catch(() => {}); // the writer reports its own failures and keeps the events
     });
   };
+
+  /** Another process took the run over (its lease lapsed while this one was starved): it stops here, unended. */
+  const stopLost = (executionId: string) => {
+    const run = running.get(executionId);
+    if (!run || run.lost) return;
+    run.lost = true;
+    onError(new SapflowError('lease_lost', `run ${executionId} was taken over by another process; stopped here`), executionId);
+    run.stop.next();
+  };
+  const fenceOf = (executionId: string): LogFence => ({ owner, lost: () => stopLost(executionId) });
+  const isLeaseLost = (error: unknown) => error instanceof SapflowError && error.code === 'lease_lost';
 
   /** Runs `source` as execution `executionId`: logged, final held until durable, shared, cancellable. */
   const launch = <E extends { type: string }>(
@@ -241,6 +264,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       );
       deps.tracing?.endRun(executionId, { status, error });
     };
+    const fence = fenceOf(executionId);
     const toLoggable = (event: E): LoggableEvent | undefined =>
       kind === 'workflow' ? (event as unknown as LoggableEvent) : UNLOGGED_CHAT.has(event.type) ? undefined : { ...event, executionId };
     const events = source(controller.signal).pipe(
@@ -250,7 +274,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
         observer?.event(event as unknown as ChatTurnEvent);
         const loggable = logged ? toLoggable(event) : undefined;
         if (loggable) {
-          writer.write(loggable);
+          writer.write(loggable, fence);
           if (kind === 'workflow' && deps.dispatch) flushSoon(executionId);
         }
         const parks = event.type === 'workflow-waiting';
@@ -264,7 +288,11 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
         if (!logged || (!isFinal(event) && !parks)) return of(event);
         // after one I/O poll: a cancelled run's teardown (its sockets closing) goes ahead of the log write, which on
         // the embedded store runs on this thread
-        return defer(() => afterNextPoll().then(() => writer.flush(executionId))).pipe(map(() => event));
+        return defer(() => afterNextPoll().then(() => writer.flush(executionId))).pipe(
+          map(() => event),
+          // refused by the fence: the process that holds the run now logs its end, not this one
+          catchError((error: unknown) => (isLeaseLost(error) ? EMPTY : throwError(() => error))),
+        );
       }),
       shareReplay(),
     );
@@ -372,7 +400,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
    * Ends a run that nobody runs with its final event, which sets the row's status and error in the same statement:
    * no follower can find the row finished before its end is in the log, and no claim can take it after.
    */
-  const endUnrun = async (execution: ExecutionRecord, status: 'failed' | 'cancelled', error: ErrorInfo) => {
+  const endUnrun = async (execution: ExecutionRecord, status: 'failed' | 'cancelled', error: ErrorInfo, fence?: LogFence) => {
     const at = new Date().toISOString();
     const durationMs = execution.startedAt ? Date.now() - Date.parse(execution.startedAt) : 0;
     const finish = { type: 'workflow-finish', executionId: execution.id, at, status, tasks: execution.tasks, durationMs, error };
@@ -380,12 +408,16 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       execution.kind === 'chat'
         ? [{ type: 'error', executionId: execution.id, error } as LoggableEvent, finish, { type: 'finish', executionId: execution.id, finishReason: 'error' } as LoggableEvent]
         : [finish];
-    for (const event of events) writer.write(event);
+    for (const event of events) writer.write(event, fence);
     await writer.flush(execution.id);
   };
 
   /** Ends a run that cannot go on: failed with `resume_failed`. */
-  const giveUp = (claimed: ClaimedExecution, message: string) => endUnrun(claimed, 'failed', { code: 'resume_failed', message });
+  const giveUp = (claimed: ClaimedExecution, message: string) =>
+    // claimed here, so fenced: should another process have taken it meanwhile, the end is that one's to log
+    endUnrun(claimed, 'failed', { code: 'resume_failed', message }, { owner, lost: () => {} }).catch((error: unknown) => {
+      if (!isLeaseLost(error)) throw error;
+    });
 
   /** Cluster mode: a run on another process (or on none) is cancelled where it runs, or here when nobody runs it. */
   const cancelElsewhere = async (executionId: string, user: string, remoteCancel: (id: string) => Promise<void>) => {

@@ -64,7 +64,8 @@ WITH batch AS (
     wake_at = CASE WHEN $4::text = 'waiting' THEN $10::timestamptz ELSE x.wake_at END,
     open_approvals = GREATEST(0, x.open_approvals + $11::int)
   FROM batch
-  WHERE x.id = $1
+  -- fencing: with an owner ($12) only while it holds the lease, so a process that lost the run cannot add to its log
+  WHERE x.id = $1 AND ($12::text IS NULL OR x.lease_owner = $12::text)
   RETURNING x.last_seq, batch.events
 )
 INSERT INTO workflow_log_batches (execution_id, first_seq, last_seq, events)
@@ -122,7 +123,7 @@ export function createExecutionStore(db: Queryable): ExecutionStore {
         }
       }),
 
-    appendEvents: (executionId, events) =>
+    appendEvents: (executionId, events, { owner } = {}) =>
       guardStore('write the execution log', async () => {
         if (events.length === 0) return [];
         const patch = foldExecutionPatch(events);
@@ -138,8 +139,15 @@ export function createExecutionStore(db: Queryable): ExecutionStore {
           toJsonb(patch.error ?? undefined),
           patch.wakeAt,
           patch.openApprovals,
+          owner ?? null,
         ]);
-        if (rows.length === 0) throw new SapflowError('unknown_execution', `no execution ${executionId}`);
+        if (rows.length === 0) {
+          const { rows: held } = await db.query<{ lease_owner: string | null }>('SELECT lease_owner FROM workflow_executions WHERE id = $1', [executionId]);
+          if (owner !== undefined && held[0]) {
+            throw new SapflowError('lease_lost', `run ${executionId} is held by ${held[0].lease_owner ?? 'nobody'} now, not by ${owner}; nothing was logged`);
+          }
+          throw new SapflowError('unknown_execution', `no execution ${executionId}`);
+        }
         const first = Number(rows[0]!.first_seq);
         return events.map((event, i) => ({ seq: first + i, event }));
       }),

@@ -124,6 +124,11 @@ export interface TaskDecisionRecord {
   at: string;
 }
 
+export interface AppendOptions {
+  /** The lease holder the append is made as (fencing); none for a run nobody holds (ending a parked or queued run). */
+  owner?: string;
+}
+
 export interface ReadEventsOptions {
   /** Only events after this seq (a follower's `Last-Event-ID`); default 0, the whole log. */
   afterSeq?: number;
@@ -137,8 +142,10 @@ export interface ExecutionStore extends ChatApprovals {
    * Appends events to an execution's log in order, assigning the next seqs, and keeps the execution row current
    * (`workflow-start` -> running, `task-*` -> that task's state, `workflow-finish` -> final status, timings, tasks).
    * Trusted, server-side: the execution id comes from `createExecution`. Throws `unknown_execution` if there is none.
+   * With `owner`, the append is fenced: it is made only while `owner` holds the run's lease (expired or not, as long
+   * as nobody claimed it since), else nothing is written and it throws `lease_lost`.
    */
-  appendEvents<E extends LoggableEvent>(executionId: string, events: readonly E[]): Promise<StoredEvent<E>[]>;
+  appendEvents<E extends LoggableEvent>(executionId: string, events: readonly E[], options?: AppendOptions): Promise<StoredEvent<E>[]>;
   /** Null when there is no such execution or it is not the user's. */
   getExecution(id: string, userId: string): Promise<ExecutionRecord | null>;
   /** The user's executions, newest first. */

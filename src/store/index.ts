@@ -31,6 +31,7 @@ export {
   createLogWriter,
   flushAllLogWriters,
   closeAllLogWriters,
+  type LogFence,
   type LogWriter,
   type LogWriterOptions,
   type LogWriteFailure,

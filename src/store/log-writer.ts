@@ -2,9 +2,16 @@ import { SapflowError } from '../errors/index.js';
 import type { ExecutionStore, LoggableEvent, StoredEvent } from './execution-types.js';
 import { guardStore } from './store-error.js';
 
+/** Whose lease an execution's events are logged under, and who to tell when another process has taken the run. */
+export interface LogFence {
+  owner: string;
+  /** Called once when an append was refused with `lease_lost`; that execution's queued events are dropped. */
+  lost(): void;
+}
+
 export interface LogWriter {
-  /** Queues an event for its execution's log; returns at once. */
-  write(event: LoggableEvent): void;
+  /** Queues an event for its execution's log; returns at once. With `fence`, it is logged only while the lease is held. */
+  write(event: LoggableEvent, fence?: LogFence): void;
   /** Resolves when every event written so far (to `executionId`'s log, or to all) is durable. */
   flush(executionId?: string): Promise<void>;
   /** Flushes and stops accepting events. */
@@ -47,6 +54,7 @@ export function closeAllLogWriters(): Promise<void> {
 
 interface Lane {
   queue: LoggableEvent[];
+  fence?: LogFence;
   /** The lane's latest drain; drains of one execution run one after another, so its seqs follow write order. */
   tail: Promise<void>;
 }
@@ -80,10 +88,10 @@ export function createLogWriter(
     }, delayMs);
   };
 
-  const appendWithRetry = async (id: string, batch: LoggableEvent[]): Promise<StoredEvent<LoggableEvent>[]> => {
+  const appendWithRetry = async (id: string, batch: LoggableEvent[], owner: string | undefined): Promise<StoredEvent<LoggableEvent>[]> => {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await guardStore('write the execution log', () => store.appendEvents(id, batch));
+        return await guardStore('write the execution log', () => store.appendEvents(id, batch, owner === undefined ? undefined : { owner }));
       } catch (error) {
         const retryable = error instanceof SapflowError && error.retryable;
         if (!retryable || attempt >= retryCount) throw error;
@@ -98,9 +106,18 @@ export function createLogWriter(
       const batch = lane.queue.slice(0, Math.min(remaining, maxBatch));
       let stored: StoredEvent<LoggableEvent>[];
       try {
-        stored = await appendWithRetry(id, batch);
+        stored = await appendWithRetry(id, batch, lane.fence?.owner);
       } catch (caught) {
         const error = caught as SapflowError;
+        if (error.code === 'lease_lost') {
+          // another process runs it now and logs it from its own resume point: nothing of ours may follow
+          const events = lane.queue.slice();
+          take(lane, lane.queue.length);
+          if (lanes.get(id) === lane) lanes.delete(id);
+          onError(error, { executionId: id, events, dropped: true });
+          lane.fence?.lost();
+          throw error;
+        }
         const dropped = !error.retryable;
         if (dropped) take(lane, batch.length);
         else schedule(retryAfterMs);
@@ -130,13 +147,14 @@ export function createLogWriter(
   const flushAll = () => settleAll([...lanes.keys()].map(flushLane));
 
   const writer: LogWriter = {
-    write(event) {
+    write(event, fence) {
       if (closed) throw new SapflowError('store_error', 'the execution log writer is closed');
       let lane = lanes.get(event.executionId);
       if (!lane) {
         lane = { queue: [], tail: Promise.resolve() };
         lanes.set(event.executionId, lane);
       }
+      lane.fence = fence;
       lane.queue.push(event);
       pending++;
       if (lane.queue.length % maxBatch === 0) flushLane(event.executionId).catch(() => {});
