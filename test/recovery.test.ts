@@ -284,7 +284,7 @@ for (const backend of BACKENDS) {
       const { store } = runtime;
       const renew = store.renewLeases;
       // the heartbeat says every lease was renewed, so only the fence on the log write stands in the way
-      store.renewLeases = async (_owner, ids) => ids;
+      store.renewLeases = async (_owner, ids) => [...ids];
       try {
         const { id, heard, ended, before } = await stolen();
         held.release.next();
