@@ -16,7 +16,8 @@ export interface RedisEventRelayOptions {
 
 interface Envelope {
   o: string;
-  s: StoredEvent<LoggableEvent>;
+  /** The events one append made durable, in seq order (one event: the form of earlier versions, still read). */
+  s: StoredEvent<LoggableEvent>[] | StoredEvent<LoggableEvent>;
 }
 
 /**
@@ -37,16 +38,33 @@ export function createRedisEventRelay({ publisher, subscriber, prefix, origin, p
     } catch {
       return; // not ours: someone else published on our channel
     }
-    if (envelope.o === origin || typeof envelope.s?.seq !== 'number') return;
-    for (const deliver of deliverTo) deliver(envelope.s);
+    if (envelope.o === origin) return;
+    const events = Array.isArray(envelope.s) ? envelope.s : [envelope.s];
+    for (const stored of events) {
+      if (typeof stored?.seq !== 'number') return;
+      for (const deliver of deliverTo) deliver(stored);
+    }
   });
+
+  // The log writer hands over an append's events one by one in the same tick: they leave as one message per run
+  // (a workflow run's dozen events were a dozen round trips to Redis)
+  const outbox = new Map<string, StoredEvent<LoggableEvent>[]>();
+  const send = () => {
+    for (const [executionId, events] of outbox) {
+      const envelope: Envelope = { o: origin, s: events };
+      // Redis away: followers elsewhere read the log on their next poll
+      publisher.publish(channelOf(executionId), JSON.stringify(envelope)).catch(() => {});
+    }
+    outbox.clear();
+  };
 
   return {
     pollMs,
     publish(executionId, stored) {
-      const envelope: Envelope = { o: origin, s: stored };
-      // Redis away: followers elsewhere read the log on their next poll
-      publisher.publish(channelOf(executionId), JSON.stringify(envelope)).catch(() => {});
+      if (outbox.size === 0) queueMicrotask(send);
+      const events = outbox.get(executionId);
+      if (events) events.push(stored);
+      else outbox.set(executionId, [stored]);
     },
     listen(executionId, deliver) {
       const channel = channelOf(executionId);

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { lastValueFrom, toArray } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { SapflowError } from '../../errors/index.js';
 import { createEngine } from '../../streams/engine.js';
@@ -43,6 +43,30 @@ describe.skipIf(!REDIS_URL)('shared circuit breakers (real Redis)', () => {
     await sleep(100);
     bb.record(true, Date.now());
     await sleep(50);
+    bb.record(false, Date.now());
+    await sleep(100);
+    expect([ba.state, bb.state]).toEqual(['closed', 'closed']);
+  });
+
+  it('a success resets the shared count on a process that had seen no failure: it is told when a streak begins', async () => {
+    const [a, b] = [await cluster.instance(), await cluster.instance()];
+    const [ba, bb] = [a.breakers.get('svc', options), b.breakers.get('svc', options)];
+    // B's count is known to be clear after its own success, so its next successes send nothing...
+    const deletes = vi.spyOn(b.breakers.link.redis, 'del');
+    bb.record(true, Date.now());
+    bb.record(true, Date.now());
+    bb.record(true, Date.now());
+    expect(deletes).toHaveBeenCalledTimes(1);
+    await sleep(100);
+    ba.record(false, Date.now());
+    ba.record(false, Date.now());
+    // ...until A's first failure is broadcast: then B's success clears the count again
+    await sleep(100);
+    expect(bb.state).toBe('closed');
+    bb.record(true, Date.now());
+    await sleep(50);
+    expect(deletes).toHaveBeenCalledTimes(2);
+    // a third failure in a row for the cluster, had the count not been cleared (a second for B)
     bb.record(false, Date.now());
     await sleep(100);
     expect([ba.state, bb.state]).toEqual(['closed', 'closed']);

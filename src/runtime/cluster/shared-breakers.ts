@@ -10,7 +10,8 @@ import type { RedisScript, ToolStateLink } from './tool-state-link.js';
  * Why a local mirror: `acquire` runs on every attempt and the closed path (nearly all of them) must not wait for a
  * round trip, so each process keeps a `CircuitBreaker` that answers from memory, and Redis keeps it in line:
  * - failed attempts are counted in Redis (`breaker:<tool>:failures`, INCR with an expiry, deleted on success), so
- *   failures spread over three workers add up; the attempt that reaches the threshold - or a process whose own
+ *   failures spread over three workers add up. The first failure of a streak is broadcast (`failing`), so a success
+ *   deletes the count only while a streak is known to be on, not on every call; the attempt that reaches the threshold - or a process whose own
  *   consecutive failures reach it - writes `breaker:<tool>:open` with `reset_timeout` as its expiry and publishes
  *   `open`; every process adopts it at once (this attempt's run gets the `circuit-breaker` event; others get none,
  *   since nothing in them caused it);
@@ -28,6 +29,7 @@ import type { RedisScript, ToolStateLink } from './tool-state-link.js';
 const FAILURE_SCRIPT: RedisScript = { name: 'sapflowBreakerFailure', keys: 3, lua: `
 local failures = redis.call('INCR', KEYS[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
+if failures == 1 then redis.call('PUBLISH', ARGV[6], ARGV[8]) end
 local open = redis.call('PTTL', KEYS[2])
 if open > 0 then return {2, open} end
 if ARGV[5] == '1' or failures >= tonumber(ARGV[1]) then
@@ -60,7 +62,7 @@ return 0` };
 
 interface BreakerMessage {
   tool: string;
-  state: 'open' | 'closed';
+  state: 'open' | 'closed' | 'failing';
   origin: string;
 }
 
@@ -105,7 +107,7 @@ export class SharedBreakers implements BreakerRegistry {
   }
 
   /** A broadcast to the other processes, sent from inside the scripts so the state change and the news are atomic. */
-  message(tool: string, state: 'open' | 'closed'): [channel: string, message: string] {
+  message(tool: string, state: BreakerMessage['state']): [channel: string, message: string] {
     const message: BreakerMessage = { tool, state, origin: this.link.id };
     return [this.channel, JSON.stringify(message)];
   }
@@ -118,7 +120,9 @@ export class SharedBreakers implements BreakerRegistry {
       return;
     }
     if (message.origin === this.link.id) return;
-    this.byName.get(message.tool)?.adopt(message.state, this.now());
+    const breaker = this.byName.get(message.tool);
+    if (message.state === 'failing') breaker?.streakBegan();
+    else breaker?.adopt(message.state, this.now());
   }
 }
 
@@ -132,6 +136,11 @@ class SharedBreaker implements Breaker {
   private holdsProbe = false;
   /** Another process holds the probe until then (at the latest: its claim expires). */
   private probeElsewhereUntil = 0;
+  /**
+   * The cluster's failure count may be above zero: a failure here, a `failing` broadcast, or not known (new, or back
+   * after Redis was away). Only then does a success delete it, so a healthy tool costs no round trip per call.
+   */
+  private streak = true;
 
   constructor(
     private readonly registry: SharedBreakers,
@@ -165,16 +174,20 @@ class SharedBreaker implements Breaker {
     if (success) {
       // Only a probe (or a process that had opened) closes the cluster; any success resets the failure count.
       const closes = wasProbe || transition === 'closed';
+      if (!closes && !this.streak) return transition;
+      this.streak = false;
       const sent = closes
         ? link.run(CLOSE_SCRIPT, this.keys.failures, this.keys.open, this.keys.probe, ...this.registry.message(this.name, 'closed'))
         : link.redis.del(this.keys.failures);
       sent.catch((error: unknown) => link.failed(error));
       return transition;
     }
+    this.streak = true;
     const force = transition === 'open' ? '1' : '0';
     link
       .run(FAILURE_SCRIPT, this.keys.failures, this.keys.open, this.keys.probe,
-        this.options.failure_threshold, this.registry.failureWindowMs, this.resetMs, now, force, ...this.registry.message(this.name, 'open'))
+        this.options.failure_threshold, this.registry.failureWindowMs, this.resetMs, now, force, ...this.registry.message(this.name, 'open'),
+        this.registry.message(this.name, 'failing')[1])
       .then((reply) => {
         const [outcome, ttl] = reply as [number, number];
         // Opened by this failure (counted with the others' failures), or open already: a broadcast we missed.
@@ -197,6 +210,10 @@ class SharedBreaker implements Breaker {
     return this.local.retryAfterMs(now);
   }
 
+  streakBegan(): void {
+    this.streak = true;
+  }
+
   adopt(state: 'open' | 'closed', now: number): void {
     this.probeElsewhereUntil = 0;
     this.local.adopt(state, now);
@@ -205,6 +222,7 @@ class SharedBreaker implements Breaker {
   /** Reads the cluster's state for this tool; pushes an opening that happened here while Redis was away. */
   async resync(): Promise<void> {
     const link = this.registry.link;
+    this.streak = true; // failures may have been counted while this process was not listening
     try {
       const [open, probe] = await Promise.all([link.redis.pttl(this.keys.open), link.redis.pttl(this.keys.probe)]);
       const now = this.now();
