@@ -136,18 +136,21 @@ export function runWorkflow(workflow: CompiledWorkflow, engine: Engine, options:
         return EMPTY;
       });
 
-    /** A task that fails before its tool is called: its arguments do not resolve, or a person denied it. */
-    const failBeforeStart = (task: CompiledTask, info: ErrorInfo): Observable<WorkflowEvent> => {
-      const { events, ready } = settle(task.id, { status: 'failed', error: info, durationMs: 0 });
-      return concat(from<WorkflowEvent[]>([{ type: 'task-failed', ...base(), taskId: task.id, error: info, durationMs: 0, attempts: 0 }, ...events, ...progressNow()]), release(ready));
+    /** A task settled without its tool being called: `event` says how, then what it settles and the progress. */
+    const settleUncalled = (taskId: string, outcome: Parameters<typeof settle>[1], event: WorkflowEvent): Observable<WorkflowEvent> => {
+      const { events, ready } = settle(taskId, outcome);
+      return concat(from<WorkflowEvent[]>([event, ...events, ...progressNow()]), release(ready));
     };
+
+    /** A task that fails before its tool is called: its arguments do not resolve, or a person denied it. */
+    const failBeforeStart = (task: CompiledTask, info: ErrorInfo): Observable<WorkflowEvent> =>
+      settleUncalled(task.id, { status: 'failed', error: info, durationMs: 0 }, { type: 'task-failed', ...base(), taskId: task.id, error: info, durationMs: 0, attempts: 0 });
 
     const runTask = (task: CompiledTask): Observable<WorkflowEvent> => {
       if (state.isTerminal(task.id)) return EMPTY; // skipped while it waited for a slot
       if (options.reuse && task.id in options.reuse) {
         const result = options.reuse[task.id];
-        const { events, ready } = settle(task.id, { status: 'completed', result, durationMs: 0, attempts: 0 });
-        return concat(from<WorkflowEvent[]>([{ type: 'task-complete', ...base(), taskId: task.id, result, durationMs: 0, attempts: 0, reused: true }, ...events, ...progressNow()]), release(ready));
+        return settleUncalled(task.id, { status: 'completed', result, durationMs: 0, attempts: 0 }, { type: 'task-complete', ...base(), taskId: task.id, result, durationMs: 0, attempts: 0, reused: true });
       }
       let args: unknown;
       try {
