@@ -172,4 +172,27 @@ describe('createLogWriter', () => {
     await two.close();
     expect(() => one.write(ev('a', 2))).toThrow(SapflowError);
   });
+  it('a run fenced off drops what it had queued, says so once, and a later flush of it fails too', async () => {
+    const fake = fakeStore();
+    const failures: LogWriteFailure[] = [];
+    const writer = createLogWriter(fake.store, { flushIntervalMs: 1_000, onError: (_e, f) => failures.push(f) });
+    const lost: string[] = [];
+    const fence = { owner: 'me', lost: () => lost.push('x') };
+    fake.failNext(1, () => new SapflowError('lease_lost', 'run x is held by another process now'));
+    writer.write(ev('x', 1), fence);
+    const first = writer.flush('x');
+    // queued while that append is on its way: dropped with it, never written as this process's
+    writer.write(ev('x', 2), fence);
+    await expect(first).rejects.toMatchObject({ code: 'lease_lost' });
+    // the final event's flush comes after the drop: it must not find an empty lane and call the events durable
+    await expect(writer.flush('x')).rejects.toMatchObject({ code: 'lease_lost' });
+    expect({ lost, dropped: failures.map((f) => [f.dropped, f.events.length]), logged: fake.numbers('x'), pending: writer.pending }).toEqual({
+      lost: ['x'], dropped: [[true, 2]], logged: [], pending: 0,
+    });
+    // a later write (the run claimed here again) is written as usual
+    writer.write(ev('x', 3), fence);
+    await writer.flush('x');
+    expect(fake.numbers('x')).toEqual([3]);
+    await writer.close();
+  });
 });

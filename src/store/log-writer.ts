@@ -76,6 +76,11 @@ export function createLogWriter(
   }: LogWriterOptions = {},
 ): LogWriter {
   const lanes = new Map<string, Lane>();
+  /**
+   * Executions whose queued events were all dropped (fenced off: `lease_lost`) since their last write: a flush that
+   * finds nothing left to write must not say they are durable.
+   */
+  const refused = new Map<string, SapflowError>();
   let pending = 0;
   let closed = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -114,6 +119,8 @@ export function createLogWriter(
           const events = lane.queue.slice();
           take(lane, lane.queue.length);
           if (lanes.get(id) === lane) lanes.delete(id);
+          refused.set(id, error);
+          if (refused.size > 1_000) refused.delete(refused.keys().next().value!);
           onError(error, { executionId: id, events, dropped: true });
           lane.fence?.lost();
           throw error;
@@ -138,7 +145,7 @@ export function createLogWriter(
 
   const flushLane = (id: string): Promise<void> => {
     const lane = lanes.get(id);
-    if (!lane) return Promise.resolve();
+    if (!lane) return refused.has(id) ? Promise.reject(refused.get(id)) : Promise.resolve();
     const run = lane.tail.catch(() => {}).then(() => drainLane(id, lane));
     lane.tail = run;
     return run;
@@ -155,6 +162,7 @@ export function createLogWriter(
         lanes.set(event.executionId, lane);
       }
       lane.fence = fence;
+      refused.delete(event.executionId);
       lane.queue.push(event);
       pending++;
       if (lane.queue.length % maxBatch === 0) flushLane(event.executionId).catch(() => {});
