@@ -183,7 +183,10 @@ describe('createLogWriter', () => {
     const first = writer.flush('x');
     // queued while that append is on its way: dropped with it, never written as this process's
     writer.write(ev('x', 2), fence);
+    // the flush that holds a run's final event, asked while that append is still out: it waits on it, and fails too
+    const second = writer.flush('x');
     await expect(first).rejects.toMatchObject({ code: 'lease_lost' });
+    await expect(second).rejects.toMatchObject({ code: 'lease_lost' });
     // the final event's flush comes after the drop: it must not find an empty lane and call the events durable
     await expect(writer.flush('x')).rejects.toMatchObject({ code: 'lease_lost' });
     expect({ lost, dropped: failures.map((f) => [f.dropped, f.events.length]), logged: fake.numbers('x'), pending: writer.pending }).toEqual({

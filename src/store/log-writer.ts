@@ -55,6 +55,8 @@ export function closeAllLogWriters(): Promise<void> {
 interface Lane {
   queue: LoggableEvent[];
   fence?: LogFence;
+  /** Its events were dropped, fenced off: a flush already waiting on this lane fails with this too. */
+  refused?: SapflowError;
   /** The lane's latest drain; drains of one execution run one after another, so its seqs follow write order. */
   tail: Promise<void>;
 }
@@ -106,6 +108,7 @@ export function createLogWriter(
   };
 
   const drainLane = async (id: string, lane: Lane) => {
+    if (lane.refused) throw lane.refused;
     let remaining = lane.queue.length;
     while (remaining > 0) {
       const batch = lane.queue.slice(0, Math.min(remaining, maxBatch));
@@ -119,6 +122,7 @@ export function createLogWriter(
           const events = lane.queue.slice();
           take(lane, lane.queue.length);
           if (lanes.get(id) === lane) lanes.delete(id);
+          lane.refused = error;
           refused.set(id, error);
           if (refused.size > 1_000) refused.delete(refused.keys().next().value!);
           onError(error, { executionId: id, events, dropped: true });
