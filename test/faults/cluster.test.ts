@@ -108,13 +108,14 @@ describe.skipIf(skip)(`a cluster under kill -9${skip ? ` (skipped: ${skip})` : '
     return frames;
   };
   /**
-   * Kills come every few seconds, but a restart under CI's load can take longer: the next kill waits until some
-   * process that runs workflows (a worker or gateway A) stays up after it, so there is always another process to
-   * fail over to and the failover measured is Sapflow's, not the time a restart takes.
+   * Kills come every few seconds, but a restart under CI's load can take longer: the next wave waits until some
+   * process that runs workflows (a worker or gateway A) stays up after its kills (`count` up: one more than it
+   * kills), so there is always another process to fail over to and the failover measured is Sapflow's, not the time
+   * a restart takes.
    */
-  const othersUp = () =>
-    within(120_000, 'a restarted process, so that one that runs workflows stays up after the next kill', (async () => {
-      while ([a, ...workers].filter(Boolean).length < 2) await sleep(100);
+  const othersUp = (count: number) =>
+    within(120_000, 'a restarted process, so that one that runs workflows stays up after the next kills', (async () => {
+      while ([a, ...workers].filter(Boolean).length < count) await sleep(100);
     })());
   const heldBy = async (pid: number) =>
     (await db.query<{ id: string }>(`SELECT id FROM workflow_executions WHERE lease_owner LIKE $1 AND status IN ('pending', 'running')`, [`sapflow-%-${pid}-%`])).rows.map((r) => r.id);
@@ -136,6 +137,8 @@ describe.skipIf(skip)(`a cluster under kill -9${skip ? ` (skipped: ${skip})` : '
     const waves = SIZE.workerKills + 1;
     const gatewayKillWave = Math.floor(waves / 2);
     for (let wave = 0; wave < waves; wave++) {
+      // before the wave, so its kill still comes while its runs are busy
+      if (wave < waves - 1) await othersUp(wave === gatewayKillWave ? 3 : 2);
       const count = Math.round(((wave + 1) * SIZE.runs) / waves) - runs.length;
       const submitted = await Promise.all(
         Array.from({ length: count }, async (_, i) => {
@@ -155,7 +158,6 @@ describe.skipIf(skip)(`a cluster under kill -9${skip ? ` (skipped: ${skip})` : '
       await sleep(killIn);
 
       if (wave === gatewayKillWave && a) {
-        await othersUp();
         const gone = a;
         a = undefined;
         const at = Date.now();
@@ -165,10 +167,12 @@ describe.skipIf(skip)(`a cluster under kill -9${skip ? ` (skipped: ${skip})` : '
         restarting.add(restart);
         void restart.finally(() => restarting.delete(restart));
       }
-      await othersUp();
       const up = workers.flatMap((w, i) => (w ? [i] : []));
       if (up.length === 0) continue;
-      const index = up[Math.floor(random() * up.length)]!;
+      // a random worker among those running some of the wave's runs (a kill that held nothing tests nothing)
+      const busy = (await Promise.all(up.map(async (i) => ((await heldBy(workers[i]!.pid)).length > 0 ? [i] : [])))).flat();
+      const pool = busy.length > 0 ? busy : up;
+      const index = pool[Math.floor(random() * pool.length)]!;
       const victim = workers[index]!;
       workers[index] = undefined;
       const at = Date.now();
