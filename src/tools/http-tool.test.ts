@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpTool } from './http-tool.js';
 import type { ToolContext } from './tool.js';
 import type { HttpToolEntry } from './tools-config-schema.js';
@@ -37,15 +39,43 @@ const ctx = (signal = new AbortController().signal): ToolContext => ({
   idempotencyKey: 'e1:t1',
 });
 
-/** A fetch double that records its calls and answers with a canned Response. */
-function fakeFetch(answer: () => Response | Promise<Response>) {
-  const calls: { url: string; init: RequestInit }[] = [];
-  const fetch = (async (url: string, init: RequestInit) => {
-    calls.push({ url, init });
-    return answer();
-  }) as typeof globalThis.fetch;
-  return { fetch, calls };
+/** A real HTTP service on a local port: records each request, answers with whatever `answer` does. */
+interface Received {
+  url: string;
+  method: string;
+  headers: IncomingHttpHeaders;
+  body: string;
 }
+let service: { url: string; received: Received[]; answer: (res: ServerResponse) => void; close(): Promise<void> };
+beforeAll(async () => {
+  const received: Received[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      received.push({ url: req.url ?? '', method: req.method ?? '', headers: req.headers, body });
+      service.answer(res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  service = {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    received,
+    answer: (res) => json(res, 200, {}),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+});
+afterAll(() => service.close());
+const json = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+/** The entry, pointed at the local service; each test starts with no requests recorded. */
+const live = (overrides: Partial<HttpToolEntry> = {}, answer: (res: ServerResponse) => void = (res) => json(res, 200, {})) => {
+  service.received.length = 0;
+  service.answer = answer;
+  return createHttpTool({ ...entry, url: `${service.url}/lookup`, ...overrides });
+};
 
 describe('createHttpTool', () => {
   it('carries the entry settings and the verbatim JSON Schema', () => {
@@ -79,10 +109,8 @@ describe('createHttpTool', () => {
   });
 
   it('lets a configured Content-Type replace the default one', async () => {
-    const { fetch, calls } = fakeFetch(() => Response.json({}));
-    const tool = createHttpTool({ ...entry, headers: { 'Content-Type': 'application/vnd.api+json' } }, { fetch });
-    await tool.execute({ email: 'x' }, ctx());
-    expect((calls[0]!.init.headers as Headers).get('content-type')).toBe('application/vnd.api+json');
+    await live({ headers: { 'Content-Type': 'application/vnd.api+json' } }).execute({ email: 'x' }, ctx());
+    expect(service.received[0]!.headers['content-type']).toBe('application/vnd.api+json');
   });
 
   it('fails at creation on a header that cannot be sent', () => {
@@ -91,37 +119,34 @@ describe('createHttpTool', () => {
     );
   });
 
-  it('POSTs the arguments as JSON with the headers and the signal', async () => {
-    const { fetch, calls } = fakeFetch(() => Response.json({ id: 7 }));
-    const signal = new AbortController().signal;
-    await expect(createHttpTool(entry, { fetch }).execute({ email: 'a@b.com' }, ctx(signal))).resolves.toEqual({ id: 7 });
-    expect(calls).toHaveLength(1);
-    expect(calls[0]!.url).toBe('http://tools.test/lookup');
-    expect(calls[0]!.init).toMatchObject({
-      method: 'POST',
-      body: '{"email":"a@b.com"}',
-      signal,
-    });
-    const headers = calls[0]!.init.headers as Headers;
-    expect(Object.fromEntries(headers)).toEqual({
+  it('POSTs the arguments as JSON with the headers, over a kept connection', async () => {
+    const tool = live({}, (res) => json(res, 200, { id: 7 }));
+    await expect(tool.execute({ email: 'a@b.com' }, ctx())).resolves.toEqual({ id: 7 });
+    await expect(tool.execute({ email: 'c@d.com' }, ctx())).resolves.toEqual({ id: 7 });
+    expect(service.received.map((r) => [r.method, r.url, r.body])).toEqual([
+      ['POST', '/lookup', '{"email":"a@b.com"}'],
+      ['POST', '/lookup', '{"email":"c@d.com"}'],
+    ]);
+    expect(service.received[0]!.headers).toMatchObject({
       accept: 'application/json',
       'content-type': 'application/json',
       authorization: 'Bearer t',
       'idempotency-key': 'e1:t1',
+      'content-length': '19',
+      connection: 'keep-alive',
     });
   });
 
-  it("sends the call's idempotency key in place of a configured one", async () => {
-    const { fetch, calls } = fakeFetch(() => Response.json({}));
-    const tool = createHttpTool({ ...entry, headers: { 'Idempotency-Key': 'fixed' } }, { fetch });
+  it("sends the call's idempotency key in place of a configured one, and its traceparent", async () => {
+    const tool = live({ headers: { 'Idempotency-Key': 'fixed' } });
     await tool.execute({ email: 'x' }, { ...ctx(), idempotencyKey: 'run-1:call_9' });
-    await tool.execute({ email: 'x' }, { ...ctx(), idempotencyKey: 'run-1:call_10' });
-    expect(calls.map((c) => (c.init.headers as Headers).get('idempotency-key'))).toEqual(['run-1:call_9', 'run-1:call_10']);
+    await tool.execute({ email: 'x' }, { ...ctx(), idempotencyKey: 'run-1:call_10', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
+    expect(service.received.map((r) => r.headers['idempotency-key'])).toEqual(['run-1:call_9', 'run-1:call_10']);
+    expect(service.received.map((r) => r.headers.traceparent)).toEqual([undefined, '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01']);
   });
 
   it('answers null for an empty 2xx body', async () => {
-    const { fetch } = fakeFetch(() => new Response(null, { status: 204 }));
-    await expect(createHttpTool(entry, { fetch }).execute({ email: 'x' }, ctx())).resolves.toBeNull();
+    await expect(live({}, (res) => res.writeHead(204).end()).execute({ email: 'x' }, ctx())).resolves.toBeNull();
   });
 
   it.each([
@@ -131,33 +156,41 @@ describe('createHttpTool', () => {
     [400, false],
     [404, false],
   ])('maps status %i to http_error, retryable %s', async (status, retryable) => {
-    const { fetch } = fakeFetch(() => new Response('nope', { status }));
-    const pending = createHttpTool(entry, { fetch }).execute({ email: 'x' }, ctx());
-    const error = await Promise.resolve(pending).catch((e: unknown) => e);
+    const error = await Promise.resolve(live({}, (res) => res.writeHead(status).end('nope')).execute({ email: 'x' }, ctx())).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'http_error', retryable, details: { status } });
-    expect((error as Error).message).toMatch(new RegExp(`^POST http://tools.test/lookup answered ${status} \\S`));
+    expect((error as Error).message).toMatch(new RegExp(`^POST ${service.url}/lookup answered ${status} \\S`));
   });
 
-  it('maps a rejected fetch to a retryable network_error', async () => {
-    const { fetch } = fakeFetch(() => Promise.reject(new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') })));
-    const pending = createHttpTool(entry, { fetch }).execute({ email: 'x' }, ctx());
-    const error = await Promise.resolve(pending).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'network_error', retryable: true, message: expect.stringContaining('ECONNREFUSED') });
+  it('maps a refused connection to a retryable network_error that names the cause', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const error = await Promise.resolve(createHttpTool({ ...entry, url: `http://127.0.0.1:${port}/lookup` }).execute({ email: 'x' }, ctx())).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'network_error', retryable: true, message: expect.stringMatching(/^POST http:\/\/127\.0\.0\.1:\d+\/lookup failed: .*ECONNREFUSED/) });
   });
 
-  it('lets the abort reason through untouched when the signal is aborted', async () => {
-    const controller = new AbortController();
-    const reason = new DOMException('This operation was aborted', 'AbortError');
-    const { fetch } = fakeFetch(() => {
-      controller.abort(reason);
-      return Promise.reject(reason);
+  it('maps a service that hangs up halfway through its answer to a retryable network_error', async () => {
+    const tool = live({}, (res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"partial":');
+      setTimeout(() => res.socket?.destroy(), 20);
     });
-    await expect(createHttpTool(entry, { fetch }).execute({ email: 'x' }, ctx(controller.signal))).rejects.toBe(reason);
+    await expect(tool.execute({ email: 'x' }, ctx())).rejects.toMatchObject({ code: 'network_error', retryable: true });
+  });
+
+  it('stops the call when the signal is aborted, and lets the abort through rather than a network error', async () => {
+    const controller = new AbortController();
+    // the service never answers: only the abort ends the call
+    const tool = live({}, () => controller.abort(new DOMException('The task timed out', 'TimeoutError')));
+    const error = await Promise.resolve(tool.execute({ email: 'x' }, ctx(controller.signal))).catch((e: unknown) => e);
+    expect(error).not.toMatchObject({ code: 'network_error' });
+    expect(error).toMatchObject({ name: 'AbortError' });
+    expect(service.received).toHaveLength(1);
   });
 
   it('maps a 2xx body that is not JSON to tool_error', async () => {
-    const { fetch } = fakeFetch(() => new Response('<html>', { status: 200 }));
-    await expect(createHttpTool(entry, { fetch }).execute({ email: 'x' }, ctx())).rejects.toMatchObject({
+    await expect(live({}, (res) => res.writeHead(200).end('<html>')).execute({ email: 'x' }, ctx())).rejects.toMatchObject({
       code: 'tool_error',
       retryable: false,
     });

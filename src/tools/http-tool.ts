@@ -1,11 +1,13 @@
 import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
 import { SapflowError } from '../errors/index.js';
+import { postJson, type PostAnswer, type PostJson } from './post-json.js';
 import type { Tool, ToolContext } from './tool.js';
 import type { HttpToolEntry } from './tools-config-schema.js';
 
 export interface HttpToolOptions {
-  fetch?: typeof globalThis.fetch;
+  /** How the call is sent (default: node:http with keep-alive, post-json.ts). */
+  post?: PostJson;
 }
 
 /**
@@ -14,7 +16,7 @@ export interface HttpToolOptions {
  */
 export function createHttpTool(
   entry: HttpToolEntry,
-  { fetch = globalThis.fetch }: HttpToolOptions = {},
+  { post = postJson }: HttpToolOptions = {},
 ): Tool<Record<string, unknown>, unknown> {
   const { url } = entry;
   const headers = toHeaders(entry);
@@ -31,11 +33,9 @@ export function createHttpTool(
     circuit_breaker: entry.circuit_breaker,
     needs_approval: entry.needs_approval,
     async execute(args: Record<string, unknown>, ctx: ToolContext): Promise<unknown> {
-      let response: Response;
-      let text: string;
+      let response: PostAnswer;
       try {
-        response = await fetch(url, { method: 'POST', headers: perCall(headers, ctx), body: JSON.stringify(args), signal: ctx.signal });
-        text = await response.text();
+        response = await post(url, { headers: perCall(headers, ctx), body: JSON.stringify(args), signal: ctx.signal });
       } catch (error) {
         // the pipeline aborted us (timeout, cancel): its reason is the story, not a network failure
         if (ctx.signal.aborted) throw error;
@@ -45,7 +45,8 @@ export function createHttpTool(
         });
       }
 
-      if (!response.ok) {
+      const { text } = response;
+      if (response.status < 200 || response.status > 299) {
         const status = response.status;
         const reason = response.statusText || STATUS_CODES[status] || '';
         throw new SapflowError('http_error', `POST ${url} answered ${status} ${reason}`.trim(), {
@@ -75,8 +76,9 @@ function toValidator(entry: HttpToolEntry): z.ZodType<Record<string, unknown>> {
   }
 }
 
-function toHeaders(entry: HttpToolEntry): Headers {
-  // a Headers object, so a configured Content-Type replaces ours instead of being joined to it
+function toHeaders(entry: HttpToolEntry): Record<string, string> {
+  // through a Headers object, so a configured Content-Type replaces ours instead of being joined to it, and names
+  // come out lower-cased
   const headers = new Headers({ 'content-type': 'application/json', accept: 'application/json' });
   for (const [name, value] of Object.entries(entry.headers ?? {})) {
     try {
@@ -86,7 +88,7 @@ function toHeaders(entry: HttpToolEntry): Headers {
       throw invalidEntry(entry, `headers.${name}`, 'not a valid HTTP header name or value', error);
     }
   }
-  return headers;
+  return Object.fromEntries(headers);
 }
 
 /**
@@ -94,11 +96,11 @@ function toHeaders(entry: HttpToolEntry): Headers {
  * replaces a configured one, which would be the same for every call and make the service drop real calls. With
  * tracing on, the call's W3C `traceparent` too, so the service's spans join the run's trace.
  */
-function perCall(headers: Headers, ctx: ToolContext): Headers {
+function perCall(headers: Record<string, string>, ctx: ToolContext): Record<string, string> {
   if (!ctx.idempotencyKey && !ctx.traceparent) return headers;
-  const sent = new Headers(headers);
-  if (ctx.idempotencyKey) sent.set('idempotency-key', ctx.idempotencyKey);
-  if (ctx.traceparent) sent.set('traceparent', ctx.traceparent);
+  const sent = { ...headers };
+  if (ctx.idempotencyKey) sent['idempotency-key'] = ctx.idempotencyKey;
+  if (ctx.traceparent) sent.traceparent = ctx.traceparent;
   return sent;
 }
 
@@ -110,7 +112,7 @@ function invalidEntry(entry: HttpToolEntry, path: string, reason: string, cause:
   });
 }
 
-/** undici hides the useful part (ECONNREFUSED ...) in `cause`. */
+/** The socket's code (ECONNREFUSED ...) is the useful part; some errors hide it in `cause`. */
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = error.cause instanceof Error ? error.cause.message : undefined;

@@ -27,7 +27,7 @@ export async function loadToolsConfig(path: string, options: LoadToolsConfigOpti
  */
 export async function readToolsConfig(
   path: string,
-  { env = process.env, fetch }: LoadToolsConfigOptions = {},
+  { env = process.env, post }: LoadToolsConfigOptions = {},
 ): Promise<ToolsConfig> {
   const fail = (what: string, cause?: unknown): never => {
     throw new SapflowError('invalid_tools_config', `${path}: ${what}`, { details: { file: path }, cause });
@@ -82,7 +82,7 @@ export async function readToolsConfig(
     if (server) failEntry(`name: ${server[0]}* is where the tools of mcp_servers[${server[1]}] go`);
 
     try {
-      tools.push(createHttpTool(entry, { fetch }));
+      tools.push(createHttpTool(entry, { post }));
     } catch (error) {
       const details = isSapflowError(error) ? error.details : undefined;
       failEntry(details ? `${String(details.path)}: ${String(details.reason)}` : String(error), error);
