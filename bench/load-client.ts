@@ -30,6 +30,12 @@ const fail = (kind: keyof ClientReport['errors'], detail: string) => {
   if (report.errorSamples.length < 5) report.errorSamples.push(`${kind}: ${detail}`);
 };
 
+/** What went wrong in a turn that ended but is not whole: its first error chunk, else its end. */
+function whyIncomplete(body: string): string {
+  const error = body.split('\n').find((line) => line.includes('"type":"error"') || line.includes('"type":"tool-output-error"'));
+  return (error ?? body.slice(-200)).replace(/\n/g, '\\n').slice(0, 400);
+}
+
 /** The whole turn came: three tool outputs, the answer's text, a `finish`, no `error` chunk. */
 function isComplete(body: string): boolean {
   return body.split('"type":"tool-output-available"').length === 4 && body.includes('"type":"text-delta"') && body.includes('"type":"finish"') && !body.includes('"type":"error"');
@@ -64,7 +70,7 @@ function turn(agent: Agent, chatId: string, deadline: number): Promise<void> {
       res.once('end', () => {
         const end = performance.now();
         if (!text.endsWith(DONE)) fail('noDone', text.slice(-60).replace(/\n/g, '\\n'));
-        else if (!isComplete(text)) fail('incomplete', text.slice(-200).replace(/\n/g, '\\n'));
+        else if (!isComplete(text)) fail('incomplete', whyIncomplete(text));
         else {
           report.turnMs.push(end - start);
           if (end <= deadline) report.turnsInWindow += 1;

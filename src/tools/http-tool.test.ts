@@ -179,6 +179,41 @@ describe('createHttpTool', () => {
     await expect(tool.execute({ email: 'x' }, ctx())).rejects.toMatchObject({ code: 'network_error', retryable: true });
   });
 
+  it('sends the call again on a new connection when the kept one turns out closed, once per stale connection', async () => {
+    // the service drops the connection of any request that reuses one (as a keep-alive that ran out just then)
+    const served = new WeakSet<object>();
+    const tool = live({}, (res) => {
+      const socket = res.socket!;
+      if (served.has(socket)) return void socket.destroy();
+      served.add(socket);
+      json(res, 200, { ok: true });
+    });
+    await expect(Promise.resolve(tool.execute({ email: 'x' }, ctx()))).resolves.toEqual({ ok: true });
+    await expect(Promise.resolve(tool.execute({ email: 'y' }, { ...ctx(), idempotencyKey: 'e1:t2' }))).resolves.toEqual({ ok: true });
+    expect(service.received.map((r) => [r.body, r.headers['idempotency-key']])).toEqual([
+      ['{"email":"x"}', 'e1:t1'],
+      ['{"email":"y"}', 'e1:t2'],
+      ['{"email":"y"}', 'e1:t2'],
+    ]);
+  });
+
+  it('does not send again when a new connection is dropped: that is the call failing', async () => {
+    // a service of its own, so the connection is new (nothing kept for this port)
+    let requests = 0;
+    const dropper = createServer((req) => {
+      requests++;
+      req.socket.destroy();
+    });
+    await new Promise<void>((resolve) => dropper.listen(0, '127.0.0.1', resolve));
+    try {
+      const tool = createHttpTool({ ...entry, url: `http://127.0.0.1:${(dropper.address() as AddressInfo).port}/lookup` });
+      await expect(Promise.resolve(tool.execute({ email: 'x' }, ctx()))).rejects.toMatchObject({ code: 'network_error', retryable: true, message: expect.stringContaining('socket hang up') });
+      expect(requests).toBe(1);
+    } finally {
+      await new Promise((resolve) => dropper.close(resolve));
+    }
+  });
+
   it('stops the call when the signal is aborted, and lets the abort through rather than a network error', async () => {
     const controller = new AbortController();
     // the service never answers: only the abort ends the call

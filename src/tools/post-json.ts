@@ -19,12 +19,31 @@ const AGENTS = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new Http
  * tools several times: in the cluster bench that was ~1 ms of a worker's ~13 ms per run. Rejects with the socket's error (ECONNREFUSED, ECONNRESET...) or, once `signal`
  * is aborted, with an AbortError.
  */
-export const postJson: PostJson = (url, { headers, body, signal }) =>
-  new Promise((resolve, reject) => {
+export const postJson: PostJson = async (url, init) => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await postOnce(url, init);
+    } catch (error) {
+      // A kept connection the service closed as it was being reused (its keep-alive ran out in between) fails before
+      // any answer; the call goes again on another connection, as Node's docs advise. Only then: anything else is
+      // the call's own failure, for the pipeline's retry policy. The Idempotency-Key goes with it, unchanged.
+      const stale = (error as { staleSocket?: boolean }).staleSocket === true;
+      if (!stale || init.signal.aborted || attempt >= MAX_SENDS) throw error;
+    }
+  }
+};
+
+/** Sends of one call at most, each after the last found its kept connection closed. */
+const MAX_SENDS = 3;
+
+function postOnce(url: string, { headers, body, signal }: Parameters<PostJson>[1]): Promise<PostAnswer> {
+  return new Promise((resolve, reject) => {
     const target = new URL(url);
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     const agent = target.protocol === 'https:' ? AGENTS['https:'] : AGENTS['http:'];
+    let answered = false;
     const req = send(target, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent, signal }, (res) => {
+      answered = true;
       res.setEncoding('utf8');
       let text = '';
       res.on('data', (chunk: string) => (text += chunk));
@@ -35,6 +54,10 @@ export const postJson: PostJson = (url, { headers, body, signal }) =>
         if (!res.complete) reject(Object.assign(new Error('the connection closed before the answer was complete'), { code: 'ECONNRESET' }));
       });
     });
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (!answered && req.reusedSocket && error.code === 'ECONNRESET') Object.assign(error, { staleSocket: true });
+      reject(error);
+    });
     req.end(body);
   });
+}
