@@ -16,8 +16,8 @@ const AGENTS = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new Http
 /**
  * One POST with node:http rather than fetch: on this project's 2-core machine fetch cost 0.6-0.8 ms of CPU per call
  * against 0.2-0.3 ms for node:http (6000 keep-alive calls to a local server, each way), and a run calls its HTTP
- * tools several times: in the cluster bench that was ~1 ms of a worker's ~13 ms per run. Rejects with the socket's error (ECONNREFUSED, ECONNRESET...) or, once `signal`
- * is aborted, with an AbortError.
+ * tools several times: in the cluster bench that was ~1 ms of a worker's ~13 ms per run. Rejects with the socket's
+ * error (ECONNREFUSED, ECONNRESET...) or, once `signal` is aborted, with an AbortError.
  */
 export const postJson: PostJson = async (url, init) => {
   for (let attempt = 1; ; attempt++) {
