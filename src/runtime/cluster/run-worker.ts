@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { Worker } from 'bullmq';
+import { DelayedError, Worker } from 'bullmq';
 import type { ExecutionStore } from '../../store/index.js';
 import type { Runs } from '../run-pipeline.js';
 import { RUN_QUEUE_NAME, type RunJobData } from './run-queue.js';
@@ -21,6 +21,9 @@ export interface RunWorker {
   close(): Promise<void>;
 }
 
+/** How soon a job a stopping worker took is offered again. */
+const REQUEUE_DELAY_MS = 250;
+
 export interface RunJobResult {
   /** False: the run was finished, or a live process held it (a redelivered job), so this one did nothing. */
   ran: boolean;
@@ -38,7 +41,13 @@ export function createRunWorker({ connection, prefix, concurrency, runs, store, 
   let pausing = false;
   const worker = new Worker<RunJobData, RunJobResult>(
     RUN_QUEUE_NAME,
-    async (job) => {
+    async (job, token) => {
+      if (pausing) {
+        // taken while this process stops (a fetch already on its way when it paused): back on the queue for another
+        // worker, untouched - not claimed and released, which would make it an orphan resumed as if this one had died
+        await job.moveToDelayed(Date.now() + REQUEUE_DELAY_MS, token);
+        throw new DelayedError();
+      }
       const claimed = await store.claimRun(runs.owner, job.data.executionId, runs.leaseTtlMs);
       if (!claimed) return { ran: false };
       if (pausing) {
