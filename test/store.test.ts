@@ -473,6 +473,17 @@ for (const backend of BACKENDS) {
           expect(await rejection(leases.appendEvents(missing, [progress(missing, 1)], owned('a')))).toMatchObject({ code: 'unknown_execution' });
         });
 
+        it('put a claimed run back on the queue: no sweep takes it, the next worker claims it as a first claim', async () => {
+          const id = exId();
+          await leases.createExecution({ id, workflowId: 'wf', userId: 'u1', queued: true });
+          expect(await leases.claimRun('w1', id, 60_000)).toMatchObject({ id, resumeCount: 0 });
+          expect(await leases.unclaimRun('w2', id)).toBe(false);
+          expect(await leases.unclaimRun('w1', id)).toBe(true);
+          expect(await leases.leaseOf(id)).toEqual({ owner: null, held: false, live: true });
+          expect((await leases.claimOrphans('sweeper', 60_000, { limit: 100 })).map((c) => c.id)).not.toContain(id);
+          expect(await leases.claimRun('w2', id, 60_000)).toMatchObject({ id, resumeCount: 0 });
+        });
+
         it('a fenced log writer drops what a run that lost its lease still had queued, and says so once', async () => {
           const id = await live('a', 30);
           await sleep(80);

@@ -14,7 +14,7 @@ const toClaimed = (row: ClaimedRow): ClaimedExecution => ({ ...toRecord(row), re
  * resumed twice. `ignoreLeases` is for the embedded store at start-up: one process owns it, so every live run is an orphan.
  * `exclude` names the runs the caller is running itself: a lease it failed to renew (database down) is still its own.
  */
-export function createExecutionLeases(db: Queryable): Pick<ExecutionStore, 'renewLeases' | 'claimOrphans' | 'releaseLeases' | 'claimRun' | 'leaseOf'> {
+export function createExecutionLeases(db: Queryable): Pick<ExecutionStore, 'renewLeases' | 'claimOrphans' | 'releaseLeases' | 'claimRun' | 'unclaimRun' | 'leaseOf'> {
   return {
     renewLeases: (owner, ids, ttlMs) =>
       guardStore('renew run leases', async () => {
@@ -61,6 +61,17 @@ export function createExecutionLeases(db: Queryable): Pick<ExecutionStore, 'rene
           [owner, id, ttlMs],
         );
         return rows[0] ? toClaimed(rows[0]) : null;
+      }),
+
+    unclaimRun: (owner, id) =>
+      guardStore('put the run back on the queue', async () => {
+        // queued again, as createExecution({ queued: true }) leaves a run: held by nobody, never an orphan to sweep
+        const { rows } = await db.query<{ id: string }>(
+          `UPDATE workflow_executions SET lease_owner = NULL, lease_expires_at = 'infinity'
+           WHERE id = $2 AND lease_owner = $1 AND ${LIVE} RETURNING id`,
+          [owner, id],
+        );
+        return rows.length > 0;
       }),
 
     leaseOf: (id) =>

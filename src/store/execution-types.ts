@@ -174,6 +174,11 @@ export interface ExecutionStore extends ChatApprovals {
    * null when it is finished or a live process holds it. Taking it from a former owner counts as a resume.
    */
   claimRun(owner: string, id: string, ttlMs: number): Promise<ClaimedExecution | null>;
+  /**
+   * Gives back a run `owner` claimed off the queue but will not run (it is stopping): queued again, for the queue's
+   * job to bring to another worker; false when `owner` does not hold it (any more).
+   */
+  unclaimRun(owner: string, id: string): Promise<boolean>;
   /** The lease of an execution, for any user's (the cancel path asks before it decides who stops the run). */
   leaseOf(id: string): Promise<LeaseInfo | null>;
   /** Lets these leases expire now (a process stopping on purpose), so another process resumes the runs at once. */

@@ -10,7 +10,7 @@ export interface RunWorkerOptions {
   prefix: string;
   concurrency: number;
   runs: Pick<Runs, 'owner' | 'leaseTtlMs' | 'resume' | 'settled'>;
-  store: Pick<ExecutionStore, 'claimRun' | 'releaseLeases'>;
+  store: Pick<ExecutionStore, 'claimRun' | 'unclaimRun'>;
   onError?: (error: unknown) => void;
 }
 
@@ -42,18 +42,19 @@ export function createRunWorker({ connection, prefix, concurrency, runs, store, 
   const worker = new Worker<RunJobData, RunJobResult>(
     RUN_QUEUE_NAME,
     async (job, token) => {
-      if (pausing) {
-        // taken while this process stops (a fetch already on its way when it paused): back on the queue for another
-        // worker, untouched - not claimed and released, which would make it an orphan resumed as if this one had died
+      // Taken while this process stops (a fetch already on its way when it paused): back on the queue for another
+      // worker, the run queued again - not claimed and released, which would make it an orphan that a sweep
+      // resumes as if this process had died
+      const requeue = async () => {
         await job.moveToDelayed(Date.now() + REQUEUE_DELAY_MS, token);
         throw new DelayedError();
-      }
+      };
+      if (pausing) return requeue();
       const claimed = await store.claimRun(runs.owner, job.data.executionId, runs.leaseTtlMs);
       if (!claimed) return { ran: false };
       if (pausing) {
-        // taken while this process stops: let the next one have it at once
-        await store.releaseLeases(runs.owner, [claimed.id]);
-        return { ran: false };
+        await store.unclaimRun(runs.owner, claimed.id);
+        return requeue();
       }
       await runs.resume(claimed, { reuse: job.data.reuse });
       // the job holds one of `concurrency` slots for as long as the run runs here (or until it is handed over)
