@@ -214,6 +214,27 @@ describe('createHttpTool', () => {
     }
   });
 
+  it('follows a 307/308 on the same origin with the same body and key; not a 302, nor another origin', async () => {
+    const tool = live({}, (res) => {
+      const path = service.received.at(-1)!.url;
+      if (path === '/lookup') return void res.writeHead(307, { location: '/moved' }).end();
+      if (path === '/moved') return void res.writeHead(308, { location: `${service.url}/final` }).end();
+      if (path === '/final') return json(res, 200, { landed: true });
+      res.writeHead(404).end();
+    });
+    await expect(Promise.resolve(tool.execute({ email: 'x' }, ctx()))).resolves.toEqual({ landed: true });
+    expect(service.received.map((r) => [r.method, r.url, r.body, r.headers['idempotency-key']])).toEqual([
+      ['POST', '/lookup', '{"email":"x"}', 'e1:t1'],
+      ['POST', '/moved', '{"email":"x"}', 'e1:t1'],
+      ['POST', '/final', '{"email":"x"}', 'e1:t1'],
+    ]);
+    const found = live({}, (res) => void res.writeHead(302, { location: '/elsewhere' }).end());
+    await expect(Promise.resolve(found.execute({ email: 'x' }, ctx()))).rejects.toMatchObject({ code: 'http_error', details: { status: 302 } });
+    const away = live({}, (res) => void res.writeHead(307, { location: 'http://example.invalid/steal' }).end());
+    await expect(Promise.resolve(away.execute({ email: 'x' }, ctx()))).rejects.toMatchObject({ code: 'http_error', details: { status: 307 } });
+    expect(service.received).toHaveLength(1);
+  });
+
   it('stops the call when the signal is aborted, and lets the abort through rather than a network error', async () => {
     const controller = new AbortController();
     // the service never answers: only the abort ends the call

@@ -6,6 +6,8 @@ export interface PostAnswer {
   status: number;
   statusText: string;
   text: string;
+  /** The Location header, on a redirect. */
+  location?: string;
 }
 
 export type PostJson = (url: string, init: { headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<PostAnswer>;
@@ -20,9 +22,18 @@ const AGENTS = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new Http
  * error (ECONNREFUSED, ECONNRESET...) or, once `signal` is aborted, with an AbortError.
  */
 export const postJson: PostJson = async (url, init) => {
-  for (let attempt = 1; ; attempt++) {
+  let target = url;
+  for (let attempt = 1, hops = 0; ; attempt++) {
     try {
-      return await postOnce(url, init);
+      const answer = await postOnce(target, init);
+      // 307/308 keep the method and the body, and are followed as fetch follows them, but only on the same origin:
+      // the configured headers (Authorization) are not for another host. 301/302/303 would turn the call into a GET
+      // without its arguments, so those stay the service's answer (an http_error that names the status)
+      const next = redirectTarget(answer, target);
+      if (!next || hops >= MAX_REDIRECTS) return answer;
+      target = next;
+      hops++;
+      attempt = 0; // a new address: its own stale-connection retries
     } catch (error) {
       // A kept connection the service closed as it was being reused (its keep-alive ran out in between) fails before
       // any answer; the call goes again on another connection, as Node's docs advise. Only then: anything else is
@@ -35,6 +46,14 @@ export const postJson: PostJson = async (url, init) => {
 
 /** Sends of one call at most, each after the last found its kept connection closed. */
 const MAX_SENDS = 3;
+/** Redirects (307/308) followed at most, as fetch does (20 there; a tool's service needs few). */
+const MAX_REDIRECTS = 5;
+
+function redirectTarget({ status, location }: PostAnswer, from: string): string | undefined {
+  if ((status !== 307 && status !== 308) || !location) return undefined;
+  const next = new URL(location, from);
+  return next.origin === new URL(from).origin ? next.href : undefined;
+}
 
 function postOnce(url: string, { headers, body, signal }: Parameters<PostJson>[1]): Promise<PostAnswer> {
   return new Promise((resolve, reject) => {
@@ -47,7 +66,7 @@ function postOnce(url: string, { headers, body, signal }: Parameters<PostJson>[1
       res.setEncoding('utf8');
       let text = '';
       res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', text }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', text, location: res.headers.location }));
       res.on('error', reject);
       // the service went away halfway through its answer
       res.on('close', () => {
