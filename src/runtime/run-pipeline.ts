@@ -415,7 +415,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
   /** Ends a run that cannot go on: failed with `resume_failed`. */
   const giveUp = (claimed: ClaimedExecution, message: string) =>
     // claimed here, so fenced: should another process have taken it meanwhile, the end is that one's to log
-    endUnrun(claimed, 'failed', { code: 'resume_failed', message }, { owner, lost: () => {} }).catch((error: unknown) => {
+    endUnrun(claimed, 'failed', { code: 'resume_failed', message }, fenceOf(claimed.id)).catch((error: unknown) => {
       if (!isLeaseLost(error)) throw error;
     });
 

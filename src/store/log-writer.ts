@@ -98,7 +98,7 @@ export function createLogWriter(
   const appendWithRetry = async (id: string, batch: LoggableEvent[], owner: string | undefined): Promise<StoredEvent<LoggableEvent>[]> => {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await guardStore('write the execution log', () => store.appendEvents(id, batch, owner === undefined ? undefined : { owner }));
+        return await guardStore('write the execution log', () => store.appendEvents(id, batch, { owner }));
       } catch (error) {
         const retryable = error instanceof SapflowError && error.retryable;
         if (!retryable || attempt >= retryCount) throw error;

@@ -11,7 +11,8 @@ import type { RedisScript, ToolStateLink } from './tool-state-link.js';
  * round trip, so each process keeps a `CircuitBreaker` that answers from memory, and Redis keeps it in line:
  * - failed attempts are counted in Redis (`breaker:<tool>:failures`, INCR with an expiry, deleted on success), so
  *   failures spread over three workers add up. The first failure of a streak is broadcast (`failing`), so a success
- *   deletes the count only while a streak is known to be on, not on every call; the attempt that reaches the threshold - or a process whose own
+ *   deletes the count only while a streak is known to be on, not on every call;
+ * - the attempt that reaches the threshold - or a process whose own
  *   consecutive failures reach it - writes `breaker:<tool>:open` with `reset_timeout` as its expiry and publishes
  *   `open`; every process adopts it at once (this attempt's run gets the `circuit-breaker` event; others get none,
  *   since nothing in them caused it);
