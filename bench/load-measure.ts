@@ -23,6 +23,14 @@ export interface LoadFigures {
   health?: { polls: number; p50Ms: number; p99Ms: number; maxMs: number; misses: number };
 }
 
+/** LOAD_PROFILE=<dir> LOAD_HEAP_SNAPSHOT=1: a heap snapshot at idle and one mid-run, to compare what an open stream holds. */
+async function heapSnapshot(child: BenchChild): Promise<void> {
+  if (!process.env.LOAD_PROFILE || process.env.LOAD_HEAP_SNAPSHOT !== '1') return;
+  const written = child.next('snapshot');
+  child.send({ probe: 'snapshot', dir: process.env.LOAD_PROFILE });
+  await written;
+}
+
 /**
  * One measurement: `clients` useChat clients against `gateway` for `seconds`, from LOAD_PROCESSES processes of their
  * own; optionally the health poll beside them. The heap is sampled once, after a full collection, at 60 % of the run.
@@ -34,6 +42,7 @@ export async function measureLoad(
   { health = false, label = 'c', every }: { health?: boolean; label?: string; every?: { ms: number; run: (elapsedMs: number) => Promise<void> } } = {},
 ): Promise<LoadFigures> {
   const idle = await probe(gateway.child, true);
+  await heapSnapshot(gateway.child);
   await resetProbe(gateway.child);
   const shares = Array.from({ length: LOAD_PROCESSES }, (_, i) => Math.floor(clients / LOAD_PROCESSES) + (i < clients % LOAD_PROCESSES ? 1 : 0)).filter((n) => n > 0);
   const loaders = shares.map((n, i) =>
@@ -58,11 +67,7 @@ export async function measureLoad(
     })();
     await sleep(seconds * 600);
     const mid = await probe(gateway.child, true);
-    if (process.env.LOAD_PROFILE && process.env.LOAD_HEAP_SNAPSHOT === '1') {
-      const written = gateway.child.next('snapshot');
-      gateway.child.send({ probe: 'snapshot', dir: process.env.LOAD_PROFILE });
-      await written;
-    }
+    await heapSnapshot(gateway.child);
     const all = await all$;
     await ticking;
     const healthResult = poller ? poller.next<{ latencies: number[]; misses: number }>('health') : undefined;

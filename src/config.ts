@@ -59,6 +59,11 @@ export const configSchema = z.object({
    * Sized so a 1000-client load run is let in (`npm run bench load`).
    */
   MAX_ACTIVE_TURNS: positiveInt(2000),
+  /**
+   * Event-loop delay (ms) past which new chat turns wait, in order and with their stream open, for running ones to
+   * end (src/runtime/turn-gate.ts); 0 lets every admitted turn run at once.
+   */
+  TURN_QUEUE_LAG_MS: z.coerce.number().int().min(0).max(60_000).default(100),
   /** ms an SSE client may go without reading (its socket backed up) before it is disconnected, as if it had left. */
   SSE_STALL_TIMEOUT_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
   /** The log's threshold (pino levels); `silent` logs nothing. */

@@ -39,7 +39,8 @@ export function chatRoute(runtime: Runtime): Router {
     } catch (error) {
       return sendError(res, error);
     }
-    streamTurn(res, turn.executionId, turn.events, runtime);
+    // a new turn's `start` goes out at once; a replay's comes with its first event, which says the message id
+    streamTurn(res, turn.executionId, turn.events, runtime, { startNow: true, messageId: turn.messageId });
   });
 
   router.get('/api/chat/:id/stream', async (req, res) => {
@@ -85,7 +86,13 @@ function chatIdOf(raw: unknown): string {
  * One turn's events as a UI message stream ending in `[DONE]`; the same message id live and on a replay. A client
  * that stalls past SSE_STALL_TIMEOUT_MS is dropped, which is the same as its leaving (onClose).
  */
-function streamTurn(res: Response, executionId: string, events: Observable<ChatTurnEvent>, { logger, config }: Pick<Runtime, 'logger' | 'config'>): void {
+function streamTurn(
+  res: Response,
+  executionId: string,
+  events: Observable<ChatTurnEvent>,
+  { logger, config }: Pick<Runtime, 'logger' | 'config'>,
+  { startNow = false, messageId = `msg-${executionId}` }: { startNow?: boolean; messageId?: string } = {},
+): void {
   if (res.destroyed || !res.socket || res.socket.destroyed) return;
   const sse = openSse(res, {
     headers: { ...UI_MESSAGE_STREAM_HEADERS, 'x-execution-id': executionId },
@@ -96,7 +103,7 @@ function streamTurn(res: Response, executionId: string, events: Observable<ChatT
     sse.write(toSseFrame({ data: '[DONE]' }));
     sse.end();
   };
-  const subscription = events.pipe(toUiMessageChunks({ messageId: `msg-${executionId}`, progressId: `progress-${executionId}` })).subscribe({
+  const subscription = events.pipe(toUiMessageChunks({ messageId, progressId: `progress-${executionId}`, startNow })).subscribe({
     next: (chunk) => sse.write(toSseFrame({ data: chunk }), snapshotKey(chunk)),
     error: (error: unknown) => {
       logger.error({ executionId, err: error }, `chat turn ${executionId} failed`);

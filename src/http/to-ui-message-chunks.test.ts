@@ -1,4 +1,5 @@
 import { lastValueFrom, of, toArray } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { emptySnapshot, foldProgress, type ChatTurnEvent, type ProgressSnapshot, type WorkflowEvent } from '../protocol/index.js';
 import { toUiMessageChunks, type UiMessageChunk } from './to-ui-message-chunks.js';
@@ -89,5 +90,16 @@ describe('toUiMessageChunks', () => {
   it('starts with its own message id otherwise, also for an empty stream', async () => {
     expect(await encode([])).toEqual([{ type: 'start', messageId: 'm' }]);
     expect((await encode([{ type: 'step-start', step: 1 }]))[0]).toEqual({ type: 'start', messageId: 'm' });
+  });
+
+  it('with startNow, sends start at subscription, before the first event, and only once', () => {
+    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ cold, expectObservable }) => {
+      const events = cold<ChatTurnEvent>('---a---b|', { a: { type: 'step-start', step: 1 }, b: { type: 'finish', finishReason: 'stop' } });
+      expectObservable(events.pipe(toUiMessageChunks({ messageId: 'm2', progressId: 'p', startNow: true }))).toBe('s--a---b|', {
+        s: { type: 'start', messageId: 'm2' },
+        a: { type: 'start-step' },
+        b: { type: 'finish', finishReason: 'stop' },
+      });
+    });
   });
 });

@@ -31,7 +31,12 @@ export type UiMessageChunk =
  * the turn that asked. A turn that goes on after approvals names the assistant message it adds to (its
  * `workflow-start` says which): a `start` with another id would make the client copy that message.
  */
-export function toUiMessageChunks(options: { messageId: string; progressId: string }): OperatorFunction<ChatTurnEvent, UiMessageChunk> {
+export function toUiMessageChunks(options: {
+  messageId: string;
+  progressId: string;
+  /** `start` at subscription, not with the first event: a new turn's first byte need not wait for its log row. */
+  startNow?: boolean;
+}): OperatorFunction<ChatTurnEvent, UiMessageChunk> {
   return (events: Observable<ChatTurnEvent>) =>
     defer(() => {
       let textId: string | undefined;
@@ -106,6 +111,7 @@ export function toUiMessageChunks(options: { messageId: string; progressId: stri
         }
       };
       return concat(
+        defer(() => (options.startNow ? of(start()) : EMPTY)),
         events.pipe(mergeMap((event) => (started ? map(event) : [start(event), ...map(event)]))),
         defer(() => (started ? EMPTY : of(start()))),
       );

@@ -16,6 +16,7 @@ import { loadToolsAndCatalog } from './load-tools-and-catalog.js';
 import type { CatalogProblem, WorkflowCatalog } from './workflow-catalog.js';
 import { createRecovery, type Recovery } from './recover-runs.js';
 import { createAdmission } from './admission.js';
+import { createTurnGate, type TurnGateOptions } from './turn-gate.js';
 import { createRunPipeline, type Runs } from './run-pipeline.js';
 import { workflowAsTool } from './workflow-tools.js';
 import { createCluster, type Cluster, type ProcessRole } from './cluster/create-cluster.js';
@@ -76,6 +77,8 @@ export interface RuntimeOptions {
   log?: { to?: NodeJS.WritableStream; level?: string };
   /** false: no Prometheus metrics whatever WORKFLOW_ENABLE_TELEMETRY says (the CLI, which serves no GET /metrics). */
   metrics?: boolean;
+  /** The turn gate's limits (tests pin them); its lag threshold is TURN_QUEUE_LAG_MS. */
+  turnGate?: Pick<TurnGateOptions, 'initial' | 'min' | 'max'>;
   /** Overrides for the MCP server connections (tests: a faster restart backoff). */
   mcpConnection?: import('./load-tools-and-catalog.js').LoadToolsOptions['mcpConnection'];
 }
@@ -136,6 +139,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const metrics = config.WORKFLOW_ENABLE_TELEMETRY && options.metrics !== false ? createGatewayMetrics() : undefined;
     const limiters = engine.limiters;
     if (metrics && limiters.waiting) metrics.queueDepthSource('tool_calls', () => limiters.waiting!());
+    const turnGate = config.TURN_QUEUE_LAG_MS > 0 ? createTurnGate({ lagMs: config.TURN_QUEUE_LAG_MS, max: config.MAX_ACTIVE_TURNS, ...options.turnGate }) : undefined;
+    if (metrics && turnGate) metrics.queueDepthSource('chat_turns', () => turnGate.waiting);
     const runs = createRunPipeline({
       engine, tools, model, store, writer, hub, owner,
       observe: metrics?.observeRun,
@@ -143,7 +148,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       workflowLabel: (workflow) => (catalog.get(workflow.id) ? workflow.id : 'inline'),
       ...(cluster ? { dispatch: cluster, remoteCancel: (id: string) => cluster!.requestCancel(id), announceListener: (id: string) => cluster!.announceListener(id), announceDecision: (id: string) => cluster!.announceDecision(id) } : {}),
       leaseTtlMs: config.RUN_LEASE_MS, maxResumes: config.RUN_MAX_RESUMES, maxSteps: config.MAX_STEPS, chatGraceMs: config.CHAT_RESUME_GRACE_MS,
-      admission: createAdmission(config.MAX_ACTIVE_TURNS),
+      admission: createAdmission(config.MAX_ACTIVE_TURNS), turnGate,
       tracing, logger, modelName: openai && !options.model ? config.OPENAI_MODEL : undefined,
     });
     for (const workflow of catalog.list()) tools.register(workflowAsTool(workflow, runs));
@@ -159,6 +164,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
 
     const monitoring = createMonitoring({ store, breakers: engine.breakers });
     if (limiters.waiting) monitoring.queueSource('tool_calls', () => limiters.waiting!());
+    if (turnGate) monitoring.queueSource('chat_turns', () => turnGate.waiting);
 
     return {
       config, db, store, hub, writer, engine, tools, mcp: loaded.mcp, catalog, runs, recovery, model, metrics, notices, catalogProblems: problems, logger, cluster: joined, monitoring,
@@ -169,6 +175,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         recovery.stop();
         await joined?.stopTaking().catch(() => {});
         await runs.handOver();
+        turnGate?.close();
         // after the hand-over, so no call of ours is still waiting on a server; stops stdio children
         await loaded.mcp.close();
         await joined?.close().catch(() => {});

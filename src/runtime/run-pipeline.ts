@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EMPTY, Subject, catchError, concat, concatMap, defer, finalize, from, map, of, shareReplay, switchMap, takeUntil, tap, throwError, type Observable } from 'rxjs';
+import { EMPTY, NEVER, Subject, catchError, concat, concatMap, defer, finalize, from, map, of, shareReplay, switchMap, takeUntil, tap, throwError, type Observable } from 'rxjs';
 import { SapflowError } from '../errors/index.js';
 import type { ChatModel } from '../model/index.js';
 import type { ApprovalAnswer, ApprovalDecision, ChatMessage, ChatTurnEvent, ErrorInfo, ToolCallRequest, WorkflowEvent } from '../protocol/index.js';
@@ -9,6 +9,7 @@ import type { RunMeta, RunObserver } from '../telemetry/index.js';
 import type { ToolRegistry } from '../tools/index.js';
 import { compileWorkflow, type CompiledWorkflow } from '../workflows/index.js';
 import type { Admission } from './admission.js';
+import type { TurnGate } from './turn-gate.js';
 import { withChatProgress } from './chat-progress.js';
 import { approvalState, chatResumePoint, workflowResumePoint } from './resume-point.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -40,6 +41,8 @@ export interface RunHandle<E> {
   executionId: string;
   /** The run's events from its first, to every subscriber; a chat turn's subscriber counts as its listener. */
   events: Observable<E>;
+  /** A chat turn that goes on after approvals: the assistant message it adds to (its `start` chunk names it). */
+  messageId?: string;
 }
 
 export interface Runs {
@@ -129,6 +132,8 @@ export interface RunPipelineDeps {
    * runs, nested ones and (cluster mode) queued ones are not counted. No limit by default.
    */
   admission?: Admission;
+  /** New chat turns past it wait in order, with their stream open, until the event loop can carry them (turn-gate.ts). */
+  turnGate?: Pick<TurnGate, 'enter'>;
   /** A line when a run starts and ends (telemetry/logger.ts); none by default. */
   logger?: Pick<Logger, 'info' | 'error'>;
   /** The model chat turns ask, for their spans. */
@@ -184,6 +189,8 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     ((error: unknown, executionId: string) =>
       logger ? logger.error({ executionId, err: error }, `run ${executionId}: ${error instanceof Error ? error.message : String(error)}`) : console.error(`[sapflow] run ${executionId}:`, error));
   const running = new Map<string, LiveRun>();
+  /** Chat turns created here that wait at the turn gate: their leases are ours too. */
+  const gated = new Set<string>();
   /** Checks after a run parked (resumeIfDecided); a process stopping waits for them before its store closes. */
   const afterParking = new Set<Promise<void>>();
   let handingOver = false;
@@ -197,9 +204,9 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
   // run stops here at once rather than at its next log write, which the fence would refuse anyway
   let renewing = false;
   const heartbeat = setInterval(() => {
-    if (renewing || running.size === 0) return;
+    if (renewing || (running.size === 0 && gated.size === 0)) return;
     renewing = true;
-    const ids = [...running.keys()];
+    const ids = [...running.keys(), ...gated];
     store
       .renewLeases(owner, ids, leaseTtlMs)
       .then(async (renewed) => {
@@ -572,8 +579,16 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       // `start` chunk) need not wait for it. Subscribers meanwhile wait; one that left before the launch is a turn
       // nobody listens to.
       let waiting = 0;
-      const launched = created.then((logged) => {
-        const events = launch(executionId, 'chat', user, chatSource(executionId, user, messages, context), { logged, name: chatName, release }).pipe(withProgress(executionId));
+      gated.add(executionId);
+      const launched = Promise.all([created, deps.turnGate?.enter()]).then(([logged, leaveGate]): Observable<ChatTurnEvent> => {
+        gated.delete(executionId);
+        const done = () => {
+          release?.();
+          leaveGate?.();
+        };
+        // handed over while it waited: the next process resumes it, and its client re-attaches there
+        if (handingOver) return (done(), NEVER);
+        const events = launch(executionId, 'chat', user, chatSource(executionId, user, messages, context), { logged, name: chatName, release: done }).pipe(withProgress(executionId));
         // a client that subscribes a moment later (the route, once this resolves) is not a client that left
         setImmediate(() => {
           const run = running.get(executionId);
@@ -595,7 +610,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
           finalize(leave),
         );
       });
-      return { executionId, events };
+      return { executionId, events, messageId: context.messageId };
     },
 
     async resume(claimed, { reuse } = {}) {
@@ -669,7 +684,8 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       handingOver = true;
       clearInterval(heartbeat);
       for (const timer of cancelAsked.values()) clearTimeout(timer);
-      const ids = [...running.keys()];
+      // a turn still at the gate never starts here: its lease goes too, and the next process resumes it
+      const ids = [...running.keys(), ...gated];
       for (const run of running.values()) run.stop.next();
       await writer.flush().catch((error: unknown) => onError(error, 'hand-over'));
       await store.releaseLeases(owner, ids).catch((error: unknown) => onError(error, 'hand-over'));

@@ -13,7 +13,7 @@ export function createQueueDepth(registry: Registry) {
   const sources = new Map<string, QueueDepthSource>();
   new Gauge({
     name: 'sapflow_queue_depth',
-    help: 'Work waiting for a slot, by queue (tool_calls: calls waiting on a tool\'s concurrency limit; runs: runs waiting to be taken)',
+    help: 'Work waiting for a slot, by queue (tool_calls: calls waiting on a tool\'s concurrency limit; chat_turns: new chat turns waiting at the turn gate; runs: runs waiting to be taken)',
     labelNames: ['queue'],
     registers: [registry],
     async collect() {
