@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 
 /**
  * How many new chat turns run their model and tool work at once. A turn past the gate waits, in order, with its
@@ -36,7 +36,7 @@ export interface TurnGateOptions {
 }
 
 export function createTurnGate({ lagMs, initial = 32, min = 8, max = Number.MAX_SAFE_INTEGER, intervalMs = 250, sampleLag }: TurnGateOptions): TurnGate {
-  const loop = sampleLag ? undefined : loopDelaySampler();
+  const loop = sampleLag ? undefined : loopDelaySampler(intervalMs);
   const sample = sampleLag ?? loop!.sample;
   let limit = Math.min(max, Math.max(min, initial));
   let running = 0;
@@ -87,12 +87,22 @@ export function createTurnGate({ lagMs, initial = 32, min = 8, max = Number.MAX_
   };
 }
 
-function loopDelaySampler() {
+/**
+ * The worst event-loop delay since the last sample: `monitorEventLoopDelay`'s, or this sampler's own lateness when
+ * that is worse. Both are needed: resetting the histogram forgets a stretch its timer has not fired after yet (a
+ * stretch inside a timer callback, which our interval may follow at once), and our lateness alone misses stretches
+ * between two samples.
+ */
+function loopDelaySampler(intervalMs: number) {
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
+  let last = performance.now();
   return {
     sample() {
-      const worst = histogram.max / 1e6;
+      const now = performance.now();
+      const late = now - last - intervalMs;
+      last = now;
+      const worst = Math.max(late, histogram.max / 1e6);
       histogram.reset();
       return worst;
     },
