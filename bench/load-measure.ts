@@ -17,6 +17,8 @@ export interface LoadFigures {
   turnP50Ms: number;
   turnP99Ms: number;
   peakLoopDelayMs: number;
+  /** The gateway process's CPU time (all its threads) over the run, per completed turn. */
+  cpuPerTurnMs: number;
   /** Live heap (after a full collection, mid-run) over the idle heap, per answer open at that moment. */
   heapPerOpenStreamKB: number;
   openStreamsAtSample: number;
@@ -92,6 +94,7 @@ export async function measureLoad(
       turnP50Ms: percentile(turnMs, 50),
       turnP99Ms: percentile(turnMs, 99),
       peakLoopDelayMs: end.loopMaxMs,
+      cpuPerTurnMs: turnMs.length > 0 ? end.cpuMs / turnMs.length : NaN,
       heapPerOpenStreamKB: mid.openAnswers > 0 ? (mid.heapUsed - idle.heapUsed) / mid.openAnswers / 1024 : NaN,
       openStreamsAtSample: mid.openAnswers,
       ...(polled

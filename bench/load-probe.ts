@@ -17,12 +17,15 @@ export interface ProbeSample {
   openAnswers: number;
   heapUsed: number;
   rss: number;
+  /** CPU time of the whole process (every thread: the store's, GC's) since the last reset, ms. */
+  cpuMs: number;
 }
 
 export function installProbe(): void {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   let open = 0;
+  let cpuAtReset = process.cpuUsage();
   subscribe('http.server.request.start', (message) => {
     const { response } = message as { response: ServerResponse };
     open += 1;
@@ -44,6 +47,7 @@ export function installProbe(): void {
     }
     if (message.probe === 'reset') {
       loop.reset();
+      cpuAtReset = process.cpuUsage();
       process.send?.({ reset: true });
       return;
     }
@@ -56,7 +60,13 @@ export function installProbe(): void {
       openAnswers: open,
       heapUsed: memory.heapUsed,
       rss: memory.rss,
+      cpuMs: cpuMsSince(cpuAtReset),
     };
     process.send?.({ sample });
   });
+}
+
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1000;
 }

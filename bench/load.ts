@@ -52,11 +52,12 @@ const ms = (v: number) => (Number.isFinite(v) ? `${Math.round(v)} ms` : v === In
 console.log(`\nLoad - C clients each sending useChat turns in a loop for ${SECONDS} s (3 parallel HTTP tools of ${TOOL_MS} ms per turn); ${LOAD_PROCESSES} load processes; ${cpus().length} cores, shared`);
 console.log(
   formatTable(
-    ['clients', 'gateway', 'turns/s', 'errors', 'first byte p50', 'first byte p99', 'turn p50', 'turn p99', 'peak loop delay', 'heap / open stream', 'health p99 (misses)'],
+    ['clients', 'gateway', 'turns/s', 'errors', 'first byte p50', 'first byte p99', 'turn p50', 'turn p99', 'peak loop delay', 'CPU / turn', 'heap / open stream', 'health p99 (misses)'],
     results.map(({ gateway, figures: f }) => [
       String(f.clients), LABELS[gateway], f.turnsPerSecond.toFixed(1),
       f.errors === 0 ? '0' : `${f.errors} (${Object.entries(f.errorKinds).filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join(', ')})`,
       ms(f.firstByteP50Ms), ms(f.firstByteP99Ms), ms(f.turnP50Ms), ms(f.turnP99Ms), ms(f.peakLoopDelayMs),
+      Number.isFinite(f.cpuPerTurnMs) ? `${f.cpuPerTurnMs.toFixed(1)} ms` : '-',
       Number.isFinite(f.heapPerOpenStreamKB) ? `${f.heapPerOpenStreamKB.toFixed(1)} KB (${f.openStreamsAtSample} open)` : '-',
       f.health ? `${ms(f.health.p99Ms)} (${f.health.misses}/${f.health.polls})` : '',
     ]),

@@ -49,6 +49,11 @@ export const configSchema = z.object({
     .string()
     .optional()
     .transform((v) => (v ?? '').split(',').map((name) => name.trim()).filter((name) => name.length > 0)),
+  /** The tools chat turns offer the model, comma-separated; every tool when unset (workflows are not restricted). */
+  CHAT_TOOLS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((name) => name.trim()).filter((name) => name.length > 0)),
   /** false turns metrics and traces off. */
   WORKFLOW_ENABLE_TELEMETRY: z.enum(['true', 'false', '1', '0', '']).optional().transform((v) => v !== 'false' && v !== '0'),
   /** OTLP/HTTP collector for traces (spans go to <endpoint>/v1/traces); no traces are made without it. */
@@ -66,6 +71,8 @@ export const configSchema = z.object({
   TURN_QUEUE_LAG_MS: z.coerce.number().int().min(0).max(60_000).default(100),
   /** ms an SSE client may go without reading (its socket backed up) before it is disconnected, as if it had left. */
   SSE_STALL_TIMEOUT_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
+  /** ms an SSE frame that follows a write may wait to go out with the next ones (src/http/sse-outbox.ts); 0 writes each tick. */
+  SSE_COALESCE_MS: z.coerce.number().int().min(0).max(1_000).default(10),
   /** The log's threshold (pino levels); `silent` logs nothing. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** When set, GET /metrics wants `Authorization: Bearer <METRICS_TOKEN>`; open otherwise (like /api/health). */

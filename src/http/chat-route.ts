@@ -97,6 +97,7 @@ function streamTurn(
   const sse = openSse(res, {
     headers: { ...UI_MESSAGE_STREAM_HEADERS, 'x-execution-id': executionId },
     stallMs: config.SSE_STALL_TIMEOUT_MS,
+    coalesceMs: config.SSE_COALESCE_MS,
     onClose: () => subscription.unsubscribe(),
   });
   const done = () => {

@@ -72,7 +72,7 @@ export function executionsRoutes(runtime: Runtime): Router {
     } catch (error) {
       return sendError(res, error);
     }
-    const session = await openRunSession(req, res, { stallMs: runtime.config.SSE_STALL_TIMEOUT_MS });
+    const session = await openRunSession(req, res, { stallMs: runtime.config.SSE_STALL_TIMEOUT_MS, coalesceMs: runtime.config.SSE_COALESCE_MS });
     if (!session) return;
     channels.join(String(req.params.id), currentUser(res), afterSeq, session.session as Session<never>, session.end);
   });
@@ -154,11 +154,11 @@ export async function streamExecutionEvents(
   req: Request,
   res: Response,
   events: Observable<StoredEvent<{ type: string }>>,
-  { headers = {}, stallMs }: { headers?: Record<string, string>; stallMs?: number } = {},
+  { headers = {}, stallMs, coalesceMs }: { headers?: Record<string, string>; stallMs?: number; coalesceMs?: number } = {},
 ): Promise<void> {
   // gone while we were checking the execution: there is nobody to stream to, and no close event will come
   if (res.destroyed || !res.socket || res.socket.destroyed) return;
-  const opened = await openRunSession(req, res, { headers, stallMs });
+  const opened = await openRunSession(req, res, { headers, stallMs, coalesceMs });
   if (!opened) return;
   const { session, end } = opened;
   const subscription = events.subscribe({

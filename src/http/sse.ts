@@ -34,6 +34,8 @@ export interface OpenSseOptions {
   keepAliveMs?: number;
   /** How long the client may leave its socket backed up before it is dropped (SSE_STALL_TIMEOUT_MS). */
   stallMs?: number;
+  /** How long frames after a write wait to be written together (SSE_COALESCE_MS). */
+  coalesceMs?: number;
   /** The client went away (or stalled and was dropped); not called when we end the answer ourselves. */
   onClose?: () => void;
 }
@@ -43,11 +45,11 @@ export interface OpenSseOptions {
  * `keepAliveMs`, writes through a backpressure-aware outbox (sse-outbox.ts), and calls `onClose` when the client
  * goes away.
  */
-export function openSse(res: Response, { headers = {}, keepAliveMs = KEEP_ALIVE_MS, stallMs = STALL_MS, onClose }: OpenSseOptions = {}) {
+export function openSse(res: Response, { headers = {}, keepAliveMs = KEEP_ALIVE_MS, stallMs = STALL_MS, coalesceMs, onClose }: OpenSseOptions = {}) {
   res.writeHead(200, { ...SSE_HEADERS, ...headers });
   res.flushHeaders();
   const uncount = countStream(res);
-  const outbox = createSseOutbox(res, { stallMs });
+  const outbox = createSseOutbox(res, { stallMs, coalesceMs });
   let ended = false;
   let idle: NodeJS.Timeout | undefined;
   const arm = () => {

@@ -74,7 +74,7 @@ export function workflowsRoutes(runtime: Runtime): Router {
       }
       return;
     }
-    await streamExecutionEvents(req, res, events, { headers: { 'x-execution-id': executionId }, stallMs: runtime.config.SSE_STALL_TIMEOUT_MS });
+    await streamExecutionEvents(req, res, events, { headers: { 'x-execution-id': executionId }, stallMs: runtime.config.SSE_STALL_TIMEOUT_MS, coalesceMs: runtime.config.SSE_COALESCE_MS });
   });
 
   return router;

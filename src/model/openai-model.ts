@@ -35,6 +35,7 @@ export function createOpenAIModel(options: OpenAIModelOptions): ChatModel {
     defer(() => {
       const controller = new AbortController();
       let emitted = false;
+      let answered = false;
       const body: OpenAI.ChatCompletionCreateParamsStreaming = {
         model,
         messages: toOpenAIMessages(request.messages),
@@ -44,6 +45,7 @@ export function createOpenAIModel(options: OpenAIModelOptions): ChatModel {
       };
       return from(client.chat.completions.create(body, { signal: controller.signal })).pipe(
         switchMap((stream) => stream),
+        tap({ complete: () => (answered = true) }),
         timeout({
           each: idleTimeoutMs,
           with: () =>
@@ -54,7 +56,10 @@ export function createOpenAIModel(options: OpenAIModelOptions): ChatModel {
                 }),
             ),
         }),
-        finalize(() => controller.abort()),
+        // a whole answer has nothing left to abort; aborting anyway built an AbortError per request (1 % of a busy gateway)
+        finalize(() => {
+          if (!answered) controller.abort();
+        }),
         toModelChunks(),
         tap(() => (emitted = true)),
         // part of the answer is already out: a retry would repeat it, so this attempt's failure is final

@@ -17,6 +17,7 @@ import type { CatalogProblem, WorkflowCatalog } from './workflow-catalog.js';
 import { createRecovery, type Recovery } from './recover-runs.js';
 import { createAdmission } from './admission.js';
 import { createTurnGate, type TurnGateOptions } from './turn-gate.js';
+import { assertChatToolsExist, chatToolsOf } from './chat-tools.js';
 import { createRunPipeline, type Runs } from './run-pipeline.js';
 import { workflowAsTool } from './workflow-tools.js';
 import { createCluster, type Cluster, type ProcessRole } from './cluster/create-cluster.js';
@@ -142,7 +143,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const turnGate = config.TURN_QUEUE_LAG_MS > 0 ? createTurnGate({ lagMs: config.TURN_QUEUE_LAG_MS, max: config.MAX_ACTIVE_TURNS, ...options.turnGate }) : undefined;
     if (metrics && turnGate) metrics.queueDepthSource('chat_turns', () => turnGate.waiting);
     const runs = createRunPipeline({
-      engine, tools, model, store, writer, hub, owner,
+      engine, tools, chatTools: chatToolsOf(tools, config.CHAT_TOOLS), model, store, writer, hub, owner,
       observe: metrics?.observeRun,
       // an inline definition's id is the client's to choose: one label for all of them, not one series per id
       workflowLabel: (workflow) => (catalog.get(workflow.id) ? workflow.id : 'inline'),
@@ -152,6 +153,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       tracing, logger, modelName: openai && !options.model ? config.OPENAI_MODEL : undefined,
     });
     for (const workflow of catalog.list()) tools.register(workflowAsTool(workflow, runs));
+    assertChatToolsExist(config.CHAT_TOOLS, (name) => tools.has(name), loaded.mcp.health().map((server) => server.name));
     // a gateway that leaves workflow runs to workers resumes only the chat turns of processes that went away
     const recovery = createRecovery({
       store, runs, embedded, kinds: cluster && !cluster.runsWorkflows ? ['chat'] : undefined,

@@ -96,6 +96,8 @@ export interface Runs {
 export interface RunPipelineDeps {
   engine: Engine;
   tools: Pick<ToolRegistry, 'get' | 'has' | 'toModelTools'>;
+  /** What chat turns offer the model (CHAT_TOOLS; chat-tools.ts); `tools` when not given. */
+  chatTools?: Pick<ToolRegistry, 'get' | 'has' | 'toModelTools'>;
   model: ChatModel;
   store: ExecutionStore;
   writer: LogWriter;
@@ -157,6 +159,8 @@ interface LiveRun {
   parking?: boolean;
   /** Another process holds its lease now: it was stopped here. */
   lost?: boolean;
+  /** Its final event is out: a listener leaving now has nothing left to cancel. */
+  finished?: boolean;
 }
 
 /** Chat events that are history: the rest (argument fragments, progress snapshots) is derived again on replay. */
@@ -316,6 +320,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     events.subscribe({
       next: (event) => {
         if (!isFinal(event)) return;
+        run.finished = true;
         const final = event as unknown as { status?: string; finishReason?: string };
         end(final.status ?? final.finishReason ?? 'finished');
       },
@@ -350,7 +355,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
   /** Nobody listens here: a listener elsewhere (cluster) holds the turn a while; then the grace period starts. */
   const unheard = (executionId: string, run: LiveRun) => {
     clearTimeout(run.grace);
-    if (run.listeners > 0 || !running.has(executionId)) return;
+    if (run.listeners > 0 || run.finished || !running.has(executionId)) return;
     const heardElsewhere = (run.remoteUntil ?? 0) - Date.now();
     if (heardElsewhere > 0) run.grace = setTimeout(() => unheard(executionId, run), heardElsewhere);
     else if (chatGraceMs === 0) run.controller.abort();
@@ -397,7 +402,7 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
     const approvals = chatId
       ? { request: (call: ToolCallRequest) => defer(() => store.issueApproval({ userId: user, chatId, executionId, toolCallId: call.id, toolName: call.name, arguments: call.arguments })) }
       : undefined;
-    return runChatTurn({ model: deps.model, tools: deps.tools, messages, engine, executionId, user, maxSteps: deps.maxSteps, signal, resume, approvals, decided, messageId });
+    return runChatTurn({ model: deps.model, tools: deps.chatTools ?? deps.tools, messages, engine, executionId, user, maxSteps: deps.maxSteps, signal, resume, approvals, decided, messageId });
   };
 
   const withProgress = (executionId: string) =>
