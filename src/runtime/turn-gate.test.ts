@@ -51,16 +51,23 @@ describe('turn gate', () => {
     const { order } = await enterMany(gate, 60);
     expect(order).toHaveLength(16);
 
-    await vi.advanceTimersByTimeAsync(250); // loop fine, limit binding: +1/8
-    expect(gate.limit).toBe(18);
-    expect(order).toHaveLength(18);
+    await vi.advanceTimersByTimeAsync(250); // loop far under its target, limit binding: +1/4
+    expect(gate.limit).toBe(20);
+    expect(order).toHaveLength(20);
+    setLag(80);
+    await vi.advanceTimersByTimeAsync(250); // under the target, but not far: +1/8
+    expect(gate.limit).toBe(22);
+    expect(order).toHaveLength(22);
     await vi.advanceTimersByTimeAsync(250 * 20);
     expect(gate.limit).toBe(40); // capped at max
     expect(order).toHaveLength(40);
 
+    setLag(125);
+    await vi.advanceTimersByTimeAsync(250);
+    expect(gate.limit).toBe(32); // a quarter over the target: x 100/125; the 40 running go on, nobody new goes in
     setLag(250);
     await vi.advanceTimersByTimeAsync(250);
-    expect(gate.limit).toBe(30); // -1/4; the 40 running go on, nobody new goes in
+    expect(gate.limit).toBe(24); // far over: -1/4 at most
     expect(gate.running).toBe(40);
     await vi.advanceTimersByTimeAsync(250 * 10);
     expect(gate.limit).toBe(8);

@@ -10,8 +10,9 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
  * time, in order, and holds almost nothing.
  *
  * The limit follows the event loop rather than a fixed number, so turns that mostly wait on a slow model are not
- * capped: while the loop's delay stays under `lagMs` and the limit is what holds turns back, it grows by an eighth
- * each `intervalMs`; past `lagMs` it shrinks by a quarter (never under `min`).
+ * capped: while the loop's delay stays under `lagMs` and the limit is what holds turns back, it grows each
+ * `intervalMs` by an eighth (by a quarter while the delay is under half of `lagMs`); past `lagMs` it shrinks in
+ * proportion, by a quarter at most (never under `min`).
  */
 export interface TurnGate {
   /** Resolves with the turn's release (idempotent) once it may run; first come, first served. */
@@ -58,8 +59,10 @@ export function createTurnGate({ lagMs, initial = 32, min = 8, max = Number.MAX_
 
   const timer = setInterval(() => {
     const lag = sample();
-    if (lag > lagMs) limit = Math.max(min, Math.floor(limit * 0.75));
-    else if (queue.length > 0 && running >= limit) limit = Math.min(max, limit + Math.max(1, Math.floor(limit / 8)));
+    // in proportion to how far over it is, by a quarter at most: one GC pause must not halve the throughput
+    if (lag > lagMs) limit = Math.max(min, Math.floor(limit * Math.max(0.75, lagMs / lag)));
+    // a loop far from its target (a cold start, a burst of new clients) gets there in a few intervals, not dozens
+    else if (queue.length > 0 && running >= limit) limit = Math.min(max, limit + Math.max(1, Math.floor(limit / (lag < lagMs / 2 ? 4 : 8))));
     drain();
   }, intervalMs);
   timer.unref();
