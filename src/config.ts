@@ -4,6 +4,11 @@ import { SapflowError } from './errors/index.js';
 const optional = z.string().trim().min(1).optional().catch(undefined);
 const optionalUrl = z.string().url().optional().or(z.literal('').transform(() => undefined));
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/** Names, comma-separated (tool lists); none when unset. */
+const nameList = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(',').map((name) => name.trim()).filter((name) => name.length > 0));
 const flag = (fallback: boolean) =>
   z.enum(['true', 'false', '1', '0', '']).optional().transform((v) => (v === undefined || v === '' ? fallback : v === 'true' || v === '1'));
 
@@ -45,15 +50,9 @@ export const configSchema = z.object({
   /** `npm run worker`: the port of its own GET /health; none by default. */
   WORKER_PORT: z.coerce.number().int().min(0).max(65535).optional().or(z.literal('').transform(() => undefined)),
   /** Tools (built in or configured) whose every call waits for a person's approval, comma-separated. */
-  APPROVAL_REQUIRED_TOOLS: z
-    .string()
-    .optional()
-    .transform((v) => (v ?? '').split(',').map((name) => name.trim()).filter((name) => name.length > 0)),
+  APPROVAL_REQUIRED_TOOLS: nameList,
   /** The tools chat turns offer the model, comma-separated; every tool when unset (workflows are not restricted). */
-  CHAT_TOOLS: z
-    .string()
-    .optional()
-    .transform((v) => (v ?? '').split(',').map((name) => name.trim()).filter((name) => name.length > 0)),
+  CHAT_TOOLS: nameList,
   /** false turns metrics and traces off. */
   WORKFLOW_ENABLE_TELEMETRY: z.enum(['true', 'false', '1', '0', '']).optional().transform((v) => v !== 'false' && v !== '0'),
   /** OTLP/HTTP collector for traces (spans go to <endpoint>/v1/traces); no traces are made without it. */

@@ -1,5 +1,6 @@
 import { SapflowError } from '../errors/index.js';
 import type { ToolRegistry } from '../tools/index.js';
+import { isMcpToolName } from './load-tools-and-catalog.js';
 
 /** What a chat turn sees of the registry. */
 export type ChatToolView = Pick<ToolRegistry, 'get' | 'has' | 'toModelTools'>;
@@ -26,8 +27,7 @@ export function chatToolsOf(tools: ChatToolView, names: readonly string[]): Chat
  * registry. A name `<server>__<tool>` of a configured MCP server is taken on trust: the server may not be up yet.
  */
 export function assertChatToolsExist(names: readonly string[], has: (name: string) => boolean, mcpServers: readonly string[]): void {
-  const ofServer = (name: string) => mcpServers.some((server) => name.startsWith(`${server}__`) && name.length > server.length + 2);
-  const unknown = names.filter((name) => !has(name) && !ofServer(name));
+  const unknown = names.filter((name) => !has(name) && !isMcpToolName(name, mcpServers));
   if (unknown.length > 0) {
     throw new SapflowError('invalid_config', `CHAT_TOOLS: no tool named ${unknown.map((n) => JSON.stringify(n)).join(', ')}`);
   }

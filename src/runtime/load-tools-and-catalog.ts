@@ -49,7 +49,7 @@ export async function loadToolsAndCatalog(config: Config, builtIn: Tool[], extra
  */
 function requireApprovals(tools: Tool[], servers: McpServerEntry[], names: string[]): { tools: Tool[]; mcpNames: Set<string> } {
   const known = new Set(tools.map((tool) => tool.name));
-  const ofServer = (name: string) => servers.some((server) => name.startsWith(`${server.name}__`) && name.length > server.name.length + 2);
+  const ofServer = (name: string) => isMcpToolName(name, servers.map((server) => server.name));
   const unknown = names.filter((name) => !known.has(name) && !ofServer(name));
   if (unknown.length > 0) {
     throw new SapflowError('invalid_config', `APPROVAL_REQUIRED_TOOLS: no tool named ${unknown.map((n) => JSON.stringify(n)).join(', ')}`);
@@ -59,4 +59,9 @@ function requireApprovals(tools: Tool[], servers: McpServerEntry[], names: strin
     tools: tools.map((tool) => (wanted.has(tool.name) && !tool.needs_approval ? { ...tool, needs_approval: true } : tool)),
     mcpNames: new Set(names.filter(ofServer)),
   };
+}
+
+/** `<server>__<tool>` of one of `servers`: a configured MCP server's tool, which may not be listed yet. */
+export function isMcpToolName(name: string, servers: readonly string[]): boolean {
+  return servers.some((server) => name.startsWith(`${server}__`) && name.length > server.length + 2);
 }

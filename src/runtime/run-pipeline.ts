@@ -8,6 +8,7 @@ import { runChatTurn, runWorkflow, type Engine, type TaskDecision } from '../str
 import type { RunMeta, RunObserver } from '../telemetry/index.js';
 import type { ToolRegistry } from '../tools/index.js';
 import { compileWorkflow, type CompiledWorkflow } from '../workflows/index.js';
+import type { ChatToolView } from './chat-tools.js';
 import type { Admission } from './admission.js';
 import type { TurnGate } from './turn-gate.js';
 import { withChatProgress } from './chat-progress.js';
@@ -97,7 +98,7 @@ export interface RunPipelineDeps {
   engine: Engine;
   tools: Pick<ToolRegistry, 'get' | 'has' | 'toModelTools'>;
   /** What chat turns offer the model (CHAT_TOOLS; chat-tools.ts); `tools` when not given. */
-  chatTools?: Pick<ToolRegistry, 'get' | 'has' | 'toModelTools'>;
+  chatTools?: ChatToolView;
   model: ChatModel;
   store: ExecutionStore;
   writer: LogWriter;
