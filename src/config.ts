@@ -67,7 +67,7 @@ export const configSchema = z.object({
    * Event-loop delay (ms) past which new chat turns wait, in order and with their stream open, for running ones to
    * end (src/runtime/turn-gate.ts); 0 lets every admitted turn run at once.
    */
-  TURN_QUEUE_LAG_MS: z.coerce.number().int().min(0).max(60_000).default(100),
+  TURN_QUEUE_LAG_MS: z.coerce.number().int().min(0).max(60_000).default(50),
   /** ms an SSE client may go without reading (its socket backed up) before it is disconnected, as if it had left. */
   SSE_STALL_TIMEOUT_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
   /** ms an SSE frame that follows a write may wait to go out with the next ones (src/http/sse-outbox.ts); 0 writes each tick. */
