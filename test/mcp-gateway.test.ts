@@ -116,12 +116,14 @@ describe('a gateway with MCP servers', () => {
     expect(tool('call_slow')).toMatchObject({ state: 'output-available', output: { text: 'worked 300 ms in 3 steps' } });
     expect(tool('call_fail')).toMatchObject({ state: 'output-error', errorText: '[tool_error] docs__fail failed: the document store is offline' });
 
-    // the server's notifications/progress reached useChat's progress part, on the call's task
+    // the server's notifications/progress reached useChat's progress part, on the call's task; progress parts are
+    // snapshots, so frames that go out together (SSE_COALESCE_MS) keep only the latest: some of the steps
     const progressSeen = chunks
       .filter((c: any) => c.type === 'data-workflow')
       .map((c: any) => c.data.tasks.find((t: any) => t.id === 'call_slow')?.progress)
       .filter(Boolean);
-    expect(progressSeen).toEqual(expect.arrayContaining([{ progress: 0, total: 3, message: 'step 1 of 3' }, { progress: 1, total: 3, message: 'step 2 of 3' }]));
+    expect(progressSeen.length).toBeGreaterThan(0);
+    for (const seen of progressSeen) expect(seen).toEqual({ progress: seen.progress, total: 3, message: `step ${seen.progress + 1} of 3` });
 
     // the model read both the text and the structured content back
     const toolMessages = openai.requests[before + 1]!.body.messages.filter((m: any) => m.role === 'tool');
