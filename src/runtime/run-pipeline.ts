@@ -583,10 +583,15 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
       const context = { chatId, decided, messageId: decided.length > 0 ? continues : undefined };
       // Answered before the row is written: under load the store's queue is long, and the client's first byte (the
       // `start` chunk) need not wait for it. Subscribers meanwhile wait; one that left before the launch is a turn
-      // nobody listens to.
+      // nobody listens to. The launch waits one I/O poll more: in a burst of new clients (a restart, a cold start)
+      // their first bytes go out before the turns ahead of them build their model requests.
       let waiting = 0;
       gated.add(executionId);
-      const launched = Promise.all([created, deps.turnGate?.enter()]).then(([logged, leaveGate]): Observable<ChatTurnEvent> => {
+      const ready = Promise.all([created, deps.turnGate?.enter()]).then(async (entered) => {
+        await afterNextPoll();
+        return entered;
+      });
+      const launched = ready.then(([logged, leaveGate]): Observable<ChatTurnEvent> => {
         gated.delete(executionId);
         const done = () => {
           release?.();
