@@ -1,4 +1,5 @@
 import { SapflowError } from '../errors/index.js';
+import { once } from './once.js';
 
 /** How many chat turns and workflow runs this process has let in, against its limit (MAX_ACTIVE_TURNS). */
 export interface Admission {
@@ -23,12 +24,9 @@ export function createAdmission(limit: number): Admission {
         throw new SapflowError('overloaded', `Sapflow is running as many chat turns and runs as it takes (${limit}); try again shortly`, { retryable: true });
       }
       active += 1;
-      let released = false;
-      return () => {
-        if (released) return;
-        released = true;
+      return once(() => {
         active -= 1;
-      };
+      });
     },
   };
 }

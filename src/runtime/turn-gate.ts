@@ -1,4 +1,5 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { once } from './once.js';
 
 /**
  * How many new chat turns run their model and tool work at once. A turn past the gate waits, in order, with its
@@ -45,13 +46,10 @@ export function createTurnGate({ lagMs, initial = 32, min = 8, max = Number.MAX_
 
   const grant = (): (() => void) => {
     running += 1;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
+    return once(() => {
       running -= 1;
       drain();
-    };
+    });
   };
   const drain = () => {
     while (queue.length > 0 && running < limit) queue.shift()!(grant());
