@@ -32,13 +32,18 @@ class FakeResponse extends EventEmitter {
 
 const nextTick = () => new Promise<void>((resolve) => process.nextTick(resolve));
 
+/** An outbox over a fake socket, gathering for `coalesceMs`. */
+function openOutbox(coalesceMs = 10) {
+  const res = new FakeResponse();
+  return { res, outbox: createSseOutbox(res as never, { stallMs: 60_000, coalesceMs }) };
+}
+
 describe('createSseOutbox gathering bursts', () => {
   beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] }));
   afterEach(() => vi.useRealTimers());
 
   it('writes a frame after a quiet spell at once, and gathers the frames that follow it within the window into one write', async () => {
-    const res = new FakeResponse();
-    const outbox = createSseOutbox(res as never, { stallMs: 60_000, coalesceMs: 10 });
+    const { res, outbox } = openOutbox();
     outbox.write('a');
     await nextTick();
     expect(res.writes).toEqual([['a']]);
@@ -58,8 +63,7 @@ describe('createSseOutbox gathering bursts', () => {
   });
 
   it('keeps only the latest of the snapshots gathered in one window, and every other frame in order', async () => {
-    const res = new FakeResponse();
-    const outbox = createSseOutbox(res as never, { stallMs: 60_000, coalesceMs: 10 });
+    const { res, outbox } = openOutbox();
     outbox.write('t0');
     await nextTick();
     vi.advanceTimersByTime(1);
@@ -72,8 +76,7 @@ describe('createSseOutbox gathering bursts', () => {
   });
 
   it('writes the frames of the tick that wrote with that write, and what waits when it ends, without waiting out the window', async () => {
-    const res = new FakeResponse();
-    const outbox = createSseOutbox(res as never, { stallMs: 60_000, coalesceMs: 10 });
+    const { res, outbox } = openOutbox();
     outbox.write('a');
     outbox.write('b');
     await nextTick();
@@ -86,8 +89,7 @@ describe('createSseOutbox gathering bursts', () => {
   });
 
   it('writes gathered frames at once when they add up to 16 KB', async () => {
-    const res = new FakeResponse();
-    const outbox = createSseOutbox(res as never, { stallMs: 60_000, coalesceMs: 10 });
+    const { res, outbox } = openOutbox();
     outbox.write('a');
     await nextTick();
     vi.advanceTimersByTime(1);
@@ -99,8 +101,7 @@ describe('createSseOutbox gathering bursts', () => {
   });
 
   it('writes every tick with a window of 0', async () => {
-    const res = new FakeResponse();
-    const outbox = createSseOutbox(res as never, { stallMs: 60_000, coalesceMs: 0 });
+    const { res, outbox } = openOutbox(0);
     for (const text of ['a', 'b', 'c']) {
       outbox.write(text);
       await nextTick();
@@ -109,8 +110,7 @@ describe('createSseOutbox gathering bursts', () => {
   });
 
   it('holds gathered frames while the socket is backed up, and writes them on drain', async () => {
-    const res = new FakeResponse();
-    const outbox = createSseOutbox(res as never, { stallMs: 60_000, coalesceMs: 10 });
+    const { res, outbox } = openOutbox();
     res.full = true;
     outbox.write('a'); // the socket takes it but says it is full
     await nextTick();
