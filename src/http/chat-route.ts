@@ -7,7 +7,7 @@ import type { Runtime } from '../runtime/create-runtime.js';
 import { readChatRequest } from './chat-body.js';
 import { currentUser } from './current-user.js';
 import { sendError } from './send-error.js';
-import { openSse, toSseFrame } from './sse.js';
+import { openSse, sseSettings, toSseFrame } from './sse.js';
 import { toUiMessageChunks, type UiMessageChunk } from './to-ui-message-chunks.js';
 
 export const UI_MESSAGE_STREAM_HEADERS = { 'x-vercel-ai-ui-message-stream': 'v1' } as const;
@@ -96,8 +96,7 @@ function streamTurn(
   if (res.destroyed || !res.socket || res.socket.destroyed) return;
   const sse = openSse(res, {
     headers: { ...UI_MESSAGE_STREAM_HEADERS, 'x-execution-id': executionId },
-    stallMs: config.SSE_STALL_TIMEOUT_MS,
-    coalesceMs: config.SSE_COALESCE_MS,
+    ...sseSettings(config),
     onClose: () => subscription.unsubscribe(),
   });
   const done = () => {

@@ -10,6 +10,7 @@ import { currentUser } from './current-user.js';
 import { sendError, toClientError } from './send-error.js';
 import type { Session } from 'better-sse';
 import { openRunSession } from './open-session.js';
+import { sseSettings } from './sse.js';
 import { createRunChannels, pushError } from './run-channels.js';
 
 const listQuerySchema = z.object({
@@ -72,7 +73,7 @@ export function executionsRoutes(runtime: Runtime): Router {
     } catch (error) {
       return sendError(res, error);
     }
-    const session = await openRunSession(req, res, { stallMs: runtime.config.SSE_STALL_TIMEOUT_MS, coalesceMs: runtime.config.SSE_COALESCE_MS });
+    const session = await openRunSession(req, res, sseSettings(runtime.config));
     if (!session) return;
     channels.join(String(req.params.id), currentUser(res), afterSeq, session.session as Session<never>, session.end);
   });

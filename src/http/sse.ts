@@ -27,6 +27,11 @@ export function toSseFrame(frame: { id?: string | number; event?: string; data: 
   return `${lines.join('\n')}\n\n`;
 }
 
+/** The SSE settings every answer takes from the configuration: the stall limit and the gathering window. */
+export function sseSettings(config: { SSE_STALL_TIMEOUT_MS: number; SSE_COALESCE_MS: number }): { stallMs: number; coalesceMs: number } {
+  return { stallMs: config.SSE_STALL_TIMEOUT_MS, coalesceMs: config.SSE_COALESCE_MS };
+}
+
 const KEEP_ALIVE_FRAME = ': keep-alive\n\n';
 
 export interface OpenSseOptions {

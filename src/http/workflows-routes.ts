@@ -7,6 +7,7 @@ import { assertRunnable } from '../runtime/run-pipeline.js';
 import { compileWorkflow, parseWorkflowText, resolveInputs, type CompiledWorkflow } from '../workflows/index.js';
 import { currentUser } from './current-user.js';
 import { streamExecutionEvents, toExecutionJson } from './executions-routes.js';
+import { sseSettings } from './sse.js';
 import { sendError } from './send-error.js';
 
 const executeBodySchema = z
@@ -74,7 +75,7 @@ export function workflowsRoutes(runtime: Runtime): Router {
       }
       return;
     }
-    await streamExecutionEvents(req, res, events, { headers: { 'x-execution-id': executionId }, stallMs: runtime.config.SSE_STALL_TIMEOUT_MS, coalesceMs: runtime.config.SSE_COALESCE_MS });
+    await streamExecutionEvents(req, res, events, { headers: { 'x-execution-id': executionId }, ...sseSettings(runtime.config) });
   });
 
   return router;

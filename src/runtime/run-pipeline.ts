@@ -598,7 +598,10 @@ export function createRunPipeline(deps: RunPipelineDeps): Runs {
           leaveGate?.();
         };
         // handed over while it waited: the next process resumes it, and its client re-attaches there
-        if (handingOver) return (done(), NEVER);
+        if (handingOver) {
+          done();
+          return NEVER;
+        }
         const events = launch(executionId, 'chat', user, chatSource(executionId, user, messages, context), { logged, name: chatName, release: done }).pipe(withProgress(executionId));
         // a client that subscribes a moment later (the route, once this resolves) is not a client that left
         setImmediate(() => {
